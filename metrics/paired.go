@@ -1,5 +1,7 @@
 package metrics
 
+import "github.com/soceval/soceval/runstore"
+
 // Paired tests recorded on a Delta.
 const (
 	TestMcNemarExact    = "mcnemar_exact"
@@ -26,4 +28,18 @@ type Delta struct {
 	// correct only in the candidate, and pairs correct only in the baseline.
 	Better int `json:"better,omitempty"`
 	Worse  int `json:"worse,omitempty"`
+}
+
+// Flip is one incident whose outcome differs between a baseline and a
+// candidate agent, for the flipped-incidents lists of compare and report.
+type Flip struct {
+	IncidentID string `json:"incident_id"`
+	Title      string `json:"title"`
+	GoldGrade  string `json:"gold_grade"`
+	Category   string `json:"category"`
+	// Kind orders flips by harm, worst first: "threat_newly_auto_closed",
+	// "newly_wrong", "newly_correct", "disposition_changed".
+	Kind      string          `json:"kind"`
+	Baseline  runstore.Result `json:"baseline"`
+	Candidate runstore.Result `json:"candidate"`
 }
