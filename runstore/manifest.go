@@ -12,12 +12,12 @@ const (
 // Manifest describes how a run was made: what was evaluated, with which
 // agents, prompts and settings. It never holds a secret.
 type Manifest struct {
-	SchemaVersion int       `json:"schema_version"`
-	RunID         string    `json:"run_id"`
-	ToolVersion   string    `json:"tool_version"`
-	Suite         string    `json:"suite"`
-	SuiteSHA256   string    `json:"suite_sha256,omitempty"`
-	Dataset       DatasetRef `json:"dataset"`
+	SchemaVersion int         `json:"schema_version"`
+	RunID         string      `json:"run_id"`
+	ToolVersion   string      `json:"tool_version"`
+	Suite         string      `json:"suite"`
+	SuiteSHA256   string      `json:"suite_sha256,omitempty"`
+	Dataset       DatasetRef  `json:"dataset"`
 	Agents        []AgentSpec `json:"agents"`
 	// Prompts maps "name/version" to the SHA-256 of the prompt file.
 	Prompts map[string]string `json:"prompts,omitempty"`
@@ -25,10 +25,10 @@ type Manifest struct {
 	Repeats int               `json:"repeats"`
 	Shard   *Shard            `json:"shard,omitempty"`
 	// Policy is the gate policy the run was gated with.
-	Policy     string    `json:"policy,omitempty"`
-	StartedAt  time.Time `json:"started_at"`
+	Policy     string     `json:"policy,omitempty"`
+	StartedAt  time.Time  `json:"started_at"`
 	FinishedAt *time.Time `json:"finished_at,omitempty"`
-	Status     string    `json:"status"`
+	Status     string     `json:"status"`
 	// ExpectedRows is incidents × agents × repeats for this run or shard.
 	ExpectedRows int `json:"expected_rows"`
 	// Incidents lists the ids this run or shard covers, in dataset order.

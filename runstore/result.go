@@ -48,15 +48,15 @@ type Result struct {
 	// Error is set when the harness failed to get a reply at all.
 	Error string `json:"error,omitempty" parquet:"error"`
 
-	LatencyMS  float64    `json:"latency_ms" parquet:"latency_ms"`
-	TokensIn   int        `json:"tokens_in,omitempty" parquet:"tokens_in"`
-	TokensOut  int        `json:"tokens_out,omitempty" parquet:"tokens_out"`
-	CostUSD    float64    `json:"cost_usd,omitempty" parquet:"cost_usd"`
-	Attempts   int        `json:"attempts,omitempty" parquet:"attempts"`
-	Replayed   bool       `json:"replayed,omitempty" parquet:"replayed"`
-	ToolCalls  []ToolCall `json:"tool_calls,omitempty" parquet:"tool_calls,list"`
-	RawOutput  string     `json:"raw_output,omitempty" parquet:"raw_output"`
-	StartedAt  time.Time  `json:"started_at" parquet:"started_at,timestamp(millisecond)"`
+	LatencyMS float64    `json:"latency_ms" parquet:"latency_ms"`
+	TokensIn  int        `json:"tokens_in,omitempty" parquet:"tokens_in"`
+	TokensOut int        `json:"tokens_out,omitempty" parquet:"tokens_out"`
+	CostUSD   float64    `json:"cost_usd,omitempty" parquet:"cost_usd"`
+	Attempts  int        `json:"attempts,omitempty" parquet:"attempts"`
+	Replayed  bool       `json:"replayed,omitempty" parquet:"replayed"`
+	ToolCalls []ToolCall `json:"tool_calls,omitempty" parquet:"tool_calls,list"`
+	RawOutput string     `json:"raw_output,omitempty" parquet:"raw_output"`
+	StartedAt time.Time  `json:"started_at" parquet:"started_at,timestamp(millisecond)"`
 
 	Gold Gold `json:"gold" parquet:"gold"`
 }
