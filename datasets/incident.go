@@ -4,6 +4,9 @@
 //
 // The JSON field names of Incident and its parts are a public contract:
 // the same names are used as JSONL keys, CSV headers and Parquet columns.
+// Parquet files use the schema of ParquetSchema, in which times are
+// optional nanosecond UTC timestamps. The parquet struct tags below name the
+// same columns, but WriteParquet and Load do not use them.
 package datasets
 
 import "time"

@@ -61,15 +61,20 @@ type env struct {
 	stdout io.Writer
 	stderr io.Writer
 	getenv func(string) string
-	// isTerminal reports whether stdout is an interactive terminal.
-	isTerminal bool
-	log        *slog.Logger
+	// isTerminal and stderrTerminal report whether stdout and stderr are
+	// interactive terminals.
+	isTerminal     bool
+	stderrTerminal bool
+	log            *slog.Logger
 }
 
 func newEnv() *env {
 	e := &env{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
 	if fi, err := os.Stdout.Stat(); err == nil {
 		e.isTerminal = fi.Mode()&os.ModeCharDevice != 0
+	}
+	if fi, err := os.Stderr.Stat(); err == nil {
+		e.stderrTerminal = fi.Mode()&os.ModeCharDevice != 0
 	}
 	e.log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	return e
