@@ -22,7 +22,7 @@ type Delta struct {
 	// PValue is the two-sided p-value of the paired test.
 	PValue float64 `json:"p_value"`
 	Test   string  `json:"test"`
-	// Pairs is the number of incidents present in both runs.
+	// Pairs is the number of (incident, repeat) rows present in both runs.
 	Pairs int `json:"pairs"`
 	// Better and Worse count discordant pairs for McNemar's test: pairs
 	// correct only in the candidate, and pairs correct only in the baseline.

@@ -28,7 +28,9 @@ type AgentMetrics struct {
 	PerClass  map[string]ClassScores `json:"per_class"`
 	Confusion Confusion              `json:"confusion"`
 	TTR       TTRSummary             `json:"ttr"`
-	Slices    []Slice                `json:"slices"`
+	// Latency is the distribution of agent latency per row, in seconds.
+	Latency Distribution `json:"latency"`
+	Slices  []Slice      `json:"slices"`
 	// Layers holds per-layer shares and accuracy for layered pipelines.
 	Layers []LayerMetrics `json:"layers,omitempty"`
 	// Calibration holds the reliability diagram bins.
