@@ -12,18 +12,26 @@ const (
 // Manifest describes how a run was made: what was evaluated, with which
 // agents, prompts and settings. It never holds a secret.
 type Manifest struct {
-	SchemaVersion int         `json:"schema_version"`
-	RunID         string      `json:"run_id"`
-	ToolVersion   string      `json:"tool_version"`
-	Suite         string      `json:"suite"`
-	SuiteSHA256   string      `json:"suite_sha256,omitempty"`
-	Dataset       DatasetRef  `json:"dataset"`
-	Agents        []AgentSpec `json:"agents"`
+	SchemaVersion int    `json:"schema_version"`
+	RunID         string `json:"run_id"`
+	ToolVersion   string `json:"tool_version"`
+	Suite         string `json:"suite"`
+	SuiteSHA256   string `json:"suite_sha256,omitempty"`
+	// SuiteDir is the folder of the suite file; relative paths in the
+	// suite resolve against it when an interrupted run is resumed.
+	SuiteDir string      `json:"suite_dir,omitempty"`
+	Dataset  DatasetRef  `json:"dataset"`
+	Agents   []AgentSpec `json:"agents"`
 	// Prompts maps "name/version" to the SHA-256 of the prompt file.
 	Prompts map[string]string `json:"prompts,omitempty"`
 	Seed    int64             `json:"seed"`
 	Repeats int               `json:"repeats"`
 	Shard   *Shard            `json:"shard,omitempty"`
+	// CloseThreshold is the confidence the disposition policy needed to
+	// auto-close a benign or false-positive verdict.
+	CloseThreshold float64 `json:"close_threshold"`
+	// GateAgents lists the agents the gate judges; empty means all.
+	GateAgents []string `json:"gate_agents,omitempty"`
 	// Policy is the gate policy the run was gated with.
 	Policy     string     `json:"policy,omitempty"`
 	StartedAt  time.Time  `json:"started_at"`
@@ -31,8 +39,16 @@ type Manifest struct {
 	Status     string     `json:"status"`
 	// ExpectedRows is incidents × agents × repeats for this run or shard.
 	ExpectedRows int `json:"expected_rows"`
-	// Incidents lists the ids this run or shard covers, in dataset order.
-	Incidents []string `json:"incidents,omitempty"`
+	// Incidents is the number of incidents this run or shard covers, and
+	// IncidentsSHA256 the hash of their sorted ids, so a result set can be
+	// checked against the cases the run was meant to cover.
+	Incidents       int    `json:"incidents"`
+	IncidentsSHA256 string `json:"incidents_sha256"`
+	// Predictions is the predictions file scored in place of the suite's
+	// agents, when the run was started with --predictions.
+	Predictions string `json:"predictions,omitempty"`
+	// ErrorBudget is the number of harness errors the run tolerates.
+	ErrorBudget int `json:"error_budget,omitempty"`
 }
 
 // DatasetRef identifies the dataset a run was made on.

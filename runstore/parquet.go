@@ -32,6 +32,9 @@ func WriteResults(path string, rows []Result) error {
 		os.Remove(tmp)
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
+	if err := f.Chmod(0o644); err != nil {
+		return fail(err)
+	}
 
 	w := parquet.NewGenericWriter[Result](f,
 		parquet.Compression(&zstd.Codec{}),
