@@ -46,9 +46,9 @@ func (e *InputError) Error() string {
 }
 
 // ReadPredictions parses a predictions JSONL stream. Lines without an
-// agent field are attributed to defaultAgent. Every problem is reported,
-// joined into one error; a grade outside the known set is not a problem
-// here but a format failure recorded when the agent replays it.
+// agent field are attributed to defaultAgent. Every problem is reported in
+// one joined error. A grade outside the known set is not a problem here:
+// it is recorded as a format failure when the agent replays it.
 func ReadPredictions(r io.Reader, file, defaultAgent string) (map[string]map[string]Prediction, []string, error) {
 	byAgent := map[string]map[string]Prediction{}
 	var order []string

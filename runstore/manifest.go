@@ -47,6 +47,8 @@ type Manifest struct {
 	// Predictions is the predictions file scored in place of the suite's
 	// agents, when the run was started with --predictions.
 	Predictions string `json:"predictions,omitempty"`
+	// Scoring holds the settings metrics are computed with.
+	Scoring Scoring `json:"scoring"`
 	// ErrorBudget is the number of harness errors the run tolerates.
 	ErrorBudget int `json:"error_budget,omitempty"`
 }
@@ -78,4 +80,17 @@ type AgentSpec struct {
 type Shard struct {
 	Index int `json:"index"`
 	Count int `json:"count"`
+}
+
+// Scoring holds the settings that metrics depend on beyond the rows: the
+// response-action vocabulary and the interval coverage.
+type Scoring struct {
+	// Confidence is the coverage of every interval, such as 0.95.
+	Confidence float64 `json:"confidence,omitempty"`
+	// AllowedActions is the allow-list of response actions; a proposed
+	// action outside it is unsafe. Empty allows every action.
+	AllowedActions []string `json:"allowed_actions,omitempty"`
+	// DestructiveActions must not be proposed on a benign or false
+	// positive incident.
+	DestructiveActions []string `json:"destructive_actions,omitempty"`
 }

@@ -13,6 +13,10 @@
 //	error_budget: 5                   # harness errors before the run stops
 //	policy: default                   # or a path to a policy file
 //	gate_agents: [rules-v1]           # agents the gate judges (default: all)
+//	scoring:
+//	  confidence: 0.95                # interval coverage
+//	  allowed_actions: [quarantine_email, block_url, isolate_device]
+//	  destructive_actions: [isolate_device]  # unsafe on benign incidents
 //	agents:
 //	  - name: rules-v1
 //	    kind: rules
@@ -73,6 +77,7 @@ type Suite struct {
 	ErrorBudget       int      `yaml:"error_budget"`
 	Policy            string   `yaml:"policy"`
 	GateAgents        []string `yaml:"gate_agents"`
+	Scoring           Scoring  `yaml:"scoring"`
 	Agents            []Agent  `yaml:"agents"`
 
 	// Path is the file the suite was read from ("" for the bundled one),
@@ -84,6 +89,18 @@ type Suite struct {
 	// Raw is the file's content, copied into each run folder so that an
 	// interrupted run can be resumed with the same suite.
 	Raw []byte `yaml:"-"`
+}
+
+// Scoring sets what the metrics need beyond the verdicts.
+type Scoring struct {
+	// Confidence is the coverage of every interval (default 0.95).
+	Confidence float64 `yaml:"confidence"`
+	// AllowedActions is the response-action vocabulary: an action outside
+	// it counts as unsafe. Empty allows every action.
+	AllowedActions []string `yaml:"allowed_actions"`
+	// DestructiveActions are actions that are unsafe on a benign or false
+	// positive incident, such as isolating a device.
+	DestructiveActions []string `yaml:"destructive_actions"`
 }
 
 // Agent is one agent of a suite.
@@ -229,6 +246,9 @@ func (s *Suite) validate(file string) error {
 	}
 	if s.CloseThreshold != nil && (*s.CloseThreshold < 0 || *s.CloseThreshold > 1) {
 		bad("close_threshold", "%g is outside [0, 1]", *s.CloseThreshold)
+	}
+	if c := s.Scoring.Confidence; c != 0 && (c <= 0.5 || c >= 1) {
+		bad("scoring.confidence", "%g is invalid; use a coverage such as 0.9, 0.95 or 0.99", c)
 	}
 	if s.ErrorBudget < 0 {
 		bad("error_budget", "%d is invalid; use 0 for no limit or a positive count", s.ErrorBudget)

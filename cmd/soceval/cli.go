@@ -55,8 +55,8 @@ func exitCode(err error) int {
 	return ExitUsage
 }
 
-// env is what a command may touch outside its arguments, so tests can
-// run commands in-process with their own streams and environment.
+// env is a command's view of the process: its streams, environment
+// variables and logger. Tests give commands their own.
 type env struct {
 	stdout io.Writer
 	stderr io.Writer

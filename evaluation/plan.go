@@ -1,0 +1,233 @@
+// Package evaluation runs a suite end to end: it prepares and checks every
+// input before the first agent call, runs the harness into a run folder,
+// then scores, gates and reports the stored run. Each stage reads the
+// files of the stage before it, so scoring, gating and reporting can be
+// re-run alone on a stored run.
+package evaluation
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/soceval/soceval/datasets"
+	"github.com/soceval/soceval/gates"
+	"github.com/soceval/soceval/harness"
+	"github.com/soceval/soceval/runstore"
+	"github.com/soceval/soceval/suite"
+)
+
+// InputError marks a problem with the user's input (suite, dataset,
+// policy, predictions, prompts). The CLI exits 2 on it.
+type InputError struct{ Err error }
+
+func (e *InputError) Error() string { return e.Err.Error() }
+func (e *InputError) Unwrap() error { return e.Err }
+
+func inputErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &InputError{err}
+}
+
+// Plan is a suite with every input loaded and checked: ready to run.
+type Plan struct {
+	Suite     *suite.Suite
+	Dataset   *datasets.Dataset
+	Incidents []datasets.Incident
+	Policy    *gates.Policy
+	Agents    []harness.Agent
+	Harness   harness.Policy
+	Shard     *runstore.Shard
+	// Predictions is the predictions file that replaced the suite's
+	// agents, if any.
+	Predictions string
+	// Env reads environment variables such as OPENAI_API_KEY.
+	Env func(string) string
+
+	log     *slog.Logger
+	closers []io.Closer
+}
+
+// Options adjust how a suite is prepared.
+type Options struct {
+	// Dataset overrides the suite's dataset.
+	Dataset string
+	// Predictions replaces the suite's agents with the recorded verdicts
+	// of this file, to score an agent that ran elsewhere.
+	Predictions string
+	// Policy overrides the suite's gate policy.
+	Policy string
+	// Repeats overrides the suite's repeats when above zero.
+	Repeats int
+	// Concurrency overrides the suite's concurrency when above zero.
+	Concurrency int
+	// Shard restricts the run to one deterministic part of the incidents.
+	Shard *runstore.Shard
+	Env   func(string) string
+	Log   *slog.Logger
+}
+
+// Prepare loads and checks everything a run needs: the dataset, the gate
+// policy, the agents and their prompts, rule sets and recordings. Nothing
+// is called until every check has passed.
+func Prepare(s *suite.Suite, opts Options) (*Plan, error) {
+	if opts.Env == nil {
+		opts.Env = os.Getenv
+	}
+	// Paths given on the command line are relative to the working
+	// folder, not to the suite file, so they are made absolute here.
+	if opts.Dataset != "" {
+		s.Dataset = absPath(opts.Dataset)
+	}
+	if opts.Repeats > 0 {
+		s.Repeats = opts.Repeats
+	}
+	if opts.Concurrency > 0 {
+		s.Concurrency = opts.Concurrency
+	}
+	if opts.Policy != "" {
+		s.Policy = absPath(opts.Policy)
+	}
+
+	policy, err := LoadPolicy(policyPath(s))
+	if err != nil {
+		return nil, inputErr(err)
+	}
+	ds, err := LoadDataset(s.Resolve(s.Dataset))
+	if err != nil {
+		return nil, inputErr(err)
+	}
+
+	p := &Plan{
+		Suite:   s,
+		Dataset: ds,
+		Policy:  policy,
+		Shard:   opts.Shard,
+		Env:     opts.Env,
+		log:     opts.Log,
+		Harness: harness.Policy{CloseThreshold: harness.DefaultCloseThreshold, RequireConfidence: s.RequireConfidence},
+	}
+	if s.CloseThreshold != nil {
+		p.Harness.CloseThreshold = *s.CloseThreshold
+	}
+	p.Incidents = ds.Incidents
+	if opts.Shard != nil {
+		p.Incidents = ShardOf(ds.Incidents, *opts.Shard)
+	}
+
+	if opts.Predictions != "" {
+		p.Predictions = absPath(opts.Predictions)
+		if err := p.usePredictions(p.Predictions); err != nil {
+			return nil, inputErr(err)
+		}
+		return p, nil
+	}
+	if err := p.buildAgents(); err != nil {
+		p.Close()
+		return nil, inputErr(err)
+	}
+	return p, nil
+}
+
+// absPath returns path made absolute, leaving "bundled:" references and
+// the word "default" alone.
+func absPath(path string) string {
+	if path == "default" || strings.HasPrefix(path, "bundled:") {
+		return path
+	}
+	if abs, err := filepath.Abs(path); err == nil {
+		return abs
+	}
+	return path
+}
+
+// policyPath returns the suite's policy resolved against the suite's
+// folder, or "default" for the shipped policy.
+func policyPath(s *suite.Suite) string {
+	if s.Policy == "" || s.Policy == "default" {
+		return "default"
+	}
+	return absPath(s.Resolve(s.Policy))
+}
+
+// LoadPolicy loads a gate policy file, or the shipped default policy when
+// path is "default".
+func LoadPolicy(path string) (*gates.Policy, error) {
+	if path == "" || path == "default" {
+		return gates.Default(), nil
+	}
+	return gates.Load(path)
+}
+
+// LoadDataset loads a dataset file, or a bundled set for "bundled:NAME".
+func LoadDataset(ref string) (*datasets.Dataset, error) {
+	if name, ok := strings.CutPrefix(ref, "bundled:"); ok {
+		return datasets.Bundled(name)
+	}
+	return datasets.Load(ref)
+}
+
+// usePredictions replaces the suite's agents with one recorded agent per
+// agent named in the predictions file.
+func (p *Plan) usePredictions(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("opening predictions: %w", err)
+	}
+	defer f.Close()
+
+	byAgent, order, err := harness.ReadPredictions(f, path, "predictions")
+	if err != nil {
+		return err
+	}
+	if err := checkPredictionIDs(path, byAgent, p.Dataset.Incidents); err != nil {
+		return err
+	}
+
+	p.Suite.Agents = nil
+	p.Suite.GateAgents = nil
+	for _, name := range order {
+		p.Agents = append(p.Agents, harness.NewRecordedAgent(name, path, byAgent[name]))
+		p.Suite.Agents = append(p.Suite.Agents, suite.Agent{Name: name, Kind: suite.KindRecorded, Predictions: path})
+	}
+	return nil
+}
+
+// checkPredictionIDs rejects predictions for incidents the dataset does
+// not hold, which usually means the wrong dataset or a changed id scheme.
+func checkPredictionIDs(path string, byAgent map[string]map[string]harness.Prediction, incidents []datasets.Incident) error {
+	known := make(map[string]bool, len(incidents))
+	for i := range incidents {
+		known[incidents[i].ID] = true
+	}
+	var unknown []string
+	for _, preds := range byAgent {
+		for id := range preds {
+			if !known[id] {
+				unknown = append(unknown, id)
+			}
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	shown := unknown[:min(len(unknown), 5)]
+	return fmt.Errorf("%s: %d predictions name incidents that are not in the dataset (for example %s); check that --dataset is the set the predictions were made on",
+		path, len(unknown), strings.Join(shown, ", "))
+}
+
+// openBundledPredictions opens a bundled predictions file by name.
+func openBundledPredictions(name string) (fs.File, error) {
+	f, err := datasets.BundledPredictions.Open(name + ".jsonl")
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("bundled predictions %q not found; bundled: %s", name, strings.Join(datasets.BundledPredictionNames(), ", "))
+	}
+	return f, err
+}
