@@ -12,8 +12,9 @@ import (
 // DefaultName is the bundled incident set soceval uses when no dataset is
 // given: 178 lab Wazuh alerts (LLM-SOC-Alert-Triage), the alerts the
 // bundled recorded LLM runs were made on. The set "sentinel-incidents"
-// holds 8 simulated Microsoft Sentinel incidents (ExCyTIn-Bench). Both
-// are described in datasets/bundled/soc-lab.md.
+// holds 8 simulated Microsoft Sentinel incidents (ExCyTIn-Bench), and
+// "soc-lab-adversarial" 40 soc-lab incidents with prompt-injection variants
+// of each. All are described in datasets/bundled/soc-lab.md.
 const DefaultName = "soc-lab"
 
 // The bundled files are embedded so that soceval works from any directory

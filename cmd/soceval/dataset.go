@@ -31,11 +31,12 @@ func init() {
 }
 
 var datasetSubcommands = map[string]func(ctx context.Context, e *env, args []string) error{
-	"validate": runDatasetValidate,
-	"stats":    runDatasetStats,
-	"import":   runDatasetImport,
-	"sample":   runDatasetSample,
-	"generate": runDatasetGenerate,
+	"validate":    runDatasetValidate,
+	"stats":       runDatasetStats,
+	"import":      runDatasetImport,
+	"sample":      runDatasetSample,
+	"generate":    runDatasetGenerate,
+	"adversarial": runDatasetAdversarial,
 }
 
 const datasetUsage = `usage: soceval dataset <subcommand> [flags] [arguments]
@@ -48,6 +49,8 @@ subcommands:
   sample --n N FILE -o OUT
                           draw a reproducible, optionally stratified sample
   generate --n N -o OUT   write a seeded synthetic set, optionally with predictions
+  adversarial --n N FILE -o OUT
+                          add prompt-injection variants of a seeded selection of incidents
 
 FILE may be a path (.jsonl, .ndjson, .json, .csv, .parquet) or bundled:NAME.`
 

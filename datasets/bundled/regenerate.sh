@@ -25,3 +25,8 @@ mv "$tmp/excytin.jsonl" "$here/sentinel-incidents.jsonl"
 rm -f "$here"/predictions/*.jsonl
 mkdir -p "$here/predictions"
 mv "$tmp"/predictions/*.jsonl "$here/predictions/"
+
+# Prompt-injection variants of 40 soc-lab incidents (23 true, 17 false
+# positives), five attack templates each, after their clean incidents.
+"$tmp/soceval" dataset adversarial --n 40 --seed 1 --stratify grade "$here/soc-lab.jsonl" \
+	-o "$here/soc-lab-adversarial.jsonl"
