@@ -1,13 +1,16 @@
 package datasets
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -128,13 +131,55 @@ func finish(path, name string, incidents []Incident, pos []position, ps *problem
 	return &Dataset{Name: name, Path: path, SHA256: sum, Incidents: incidents}, nil
 }
 
+// hashChunk is how many incidents one goroutine encodes at a time while
+// hashing.
+const hashChunk = 2048
+
 // Hash returns the hex SHA-256 of the canonical JSONL encoding of incidents.
+// Chunks of incidents are encoded by GOMAXPROCS goroutines and hashed in
+// order, since encoding, not hashing, bounds the speed.
 func Hash(incidents []Incident) (string, error) {
 	h := sha256.New()
-	if err := WriteJSONL(h, incidents); err != nil {
-		return "", fmt.Errorf("hash dataset: %w", err)
+	pending := make(chan chan encodedChunk, runtime.GOMAXPROCS(0))
+	go func() {
+		defer close(pending)
+		for start := 0; start < len(incidents); start += hashChunk {
+			chunk := incidents[start:min(start+hashChunk, len(incidents))]
+			ch := make(chan encodedChunk, 1)
+			pending <- ch
+			go func() { ch <- encodeChunk(chunk) }()
+		}
+	}()
+
+	var firstErr error
+	for ch := range pending {
+		c := <-ch
+		if firstErr == nil && c.err != nil {
+			firstErr = c.err
+		}
+		if firstErr == nil {
+			h.Write(c.buf.Bytes())
+		}
+		chunkPool.Put(c.buf)
+	}
+	if firstErr != nil {
+		return "", fmt.Errorf("hash dataset: %w", firstErr)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+type encodedChunk struct {
+	buf *bytes.Buffer
+	err error
+}
+
+// chunkPool recycles the buffers chunks are encoded into.
+var chunkPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func encodeChunk(incidents []Incident) encodedChunk {
+	buf := chunkPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	return encodedChunk{buf: buf, err: WriteJSONL(buf, incidents)}
 }
 
 func datasetName(path string) string {

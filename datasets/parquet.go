@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/parquet-go/parquet-go"
@@ -94,33 +96,73 @@ func toParquet(in *Incident, out *parquetIncident) {
 	}
 }
 
-func fromParquet(p *parquetIncident) Incident {
+func fromParquet(p *parquetIncident, st *interner) Incident {
 	in := Incident{
-		ID: p.ID, CreatedAt: timeOf(p.CreatedAt), Title: p.Title, Source: p.Source,
-		Category: p.Category, Severity: p.Severity, Tags: p.Tags,
+		ID: p.ID, CreatedAt: timeOf(p.CreatedAt), Title: st.get(p.Title), Source: st.get(p.Source),
+		Category: st.get(p.Category), Severity: st.get(p.Severity), Tags: st.all(p.Tags),
 		Label: Label{
-			Grade: p.Label.Grade, Category: p.Label.Category, Actions: p.Label.Actions,
+			Grade: st.get(p.Label.Grade), Category: st.get(p.Label.Category), Actions: st.all(p.Label.Actions),
 			HumanTTRSeconds: p.Label.HumanTTRSeconds, HumanTTREstimated: p.Label.HumanTTREstimated,
-			Notes: p.Label.Notes,
+			Notes: st.get(p.Label.Notes),
 		},
 	}
 	in.Alerts = make([]Alert, len(p.Alerts))
 	for i, a := range p.Alerts {
-		in.Alerts[i] = Alert{ID: a.ID, Title: a.Title, Detector: a.Detector, Category: a.Category, MitreTechniques: a.MitreTechniques, Time: timeOf(a.Time)}
+		in.Alerts[i] = Alert{ID: a.ID, Title: st.get(a.Title), Detector: st.get(a.Detector), Category: st.get(a.Category),
+			MitreTechniques: st.all(a.MitreTechniques), Time: timeOf(a.Time)}
 	}
 	in.Evidence = make([]Entity, len(p.Evidence))
 	for i, e := range p.Evidence {
 		if len(e.Attributes) == 0 {
 			e.Attributes = nil
 		}
+		e.Type = st.get(e.Type)
 		in.Evidence[i] = Entity(e)
 	}
 	in.Enrichments = make([]Enrichment, len(p.Enrichments))
 	for i, e := range p.Enrichments {
+		e.Tool = st.get(e.Tool)
 		in.Enrichments[i] = Enrichment(e)
 	}
 	normalize(&in)
 	return in
+}
+
+// interner makes the repeated strings of a Parquet file (categories,
+// severities, detectors, tags, tool names) share one copy, because
+// parquet-go allocates every value anew. It holds at most maxInterned strings of
+// up to maxInternedLen bytes, so unique values cannot make it grow
+// without bound. The zero value is ready to use; it is not safe for
+// concurrent use.
+type interner struct{ m map[string]string }
+
+const (
+	maxInterned    = 1 << 14
+	maxInternedLen = 256
+)
+
+func (st *interner) get(s string) string {
+	if st == nil || len(s) > maxInternedLen {
+		return s
+	}
+	if v, ok := st.m[s]; ok {
+		return v
+	}
+	if st.m == nil {
+		st.m = make(map[string]string)
+	}
+	if len(st.m) < maxInterned {
+		st.m[s] = s
+	}
+	return s
+}
+
+// all interns every element of list in place.
+func (st *interner) all(list []string) []string {
+	for i, s := range list {
+		list[i] = st.get(s)
+	}
+	return list
 }
 
 func timePtr(t time.Time) *time.Time {
@@ -210,14 +252,11 @@ func (pw *ParquetWriter) Close() error {
 // Abort discards the file unless Close published it.
 func (pw *ParquetWriter) Abort() { pw.file.Abort() }
 
-// readParquetFile checks the file's schema and then streams its rows in
-// batches.
+// readParquetFile checks the file's schema and then decodes its row
+// groups in parallel, GOMAXPROCS at a time, each into its own part of one
+// preallocated slice, so the incidents end up in file order.
 func readParquetFile(path string, ps *problems) ([]Incident, []position, error) {
-	var incidents []Incident
-	err := ScanParquet(path, func(batch []Incident) error {
-		incidents = append(incidents, batch...)
-		return nil
-	})
+	f, pf, err := openParquet(path)
 	var verr *ValidationError
 	if errors.As(err, &verr) {
 		ps.list = append(ps.list, verr.Problems...)
@@ -226,11 +265,90 @@ func readParquetFile(path string, ps *problems) ([]Incident, []position, error) 
 	if err != nil {
 		return nil, nil, err
 	}
-	pos := make([]position, len(incidents))
-	for i := range pos {
-		pos[i] = position{row: i + 1}
+	defer f.Close()
+
+	groups := pf.RowGroups()
+	starts := make([]int, len(groups)+1)
+	for i, rg := range groups {
+		starts[i+1] = starts[i] + int(rg.NumRows())
 	}
-	return incidents, pos, nil
+	incidents := make([]Incident, starts[len(groups)])
+
+	next := make(chan int, len(groups))
+	for i := range groups {
+		next <- i
+	}
+	close(next)
+	errs := make([]error, len(groups))
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(groups)) {
+		wg.Go(func() {
+			for i := range next {
+				errs[i] = readRowGroup(groups[i], incidents[starts[i]:starts[i+1]])
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, nil, fmt.Errorf("read %s: %w", path, err)
+	}
+
+	// Parquet rows are located by row number alone, which is what
+	// validate reports when it is given no positions.
+	return incidents, nil, nil
+}
+
+// readRowGroup decodes the rows of one row group into out, which has one
+// element per row.
+func readRowGroup(rg parquet.RowGroup, out []Incident) error {
+	r := parquet.NewGenericRowGroupReader[parquetIncident](rg)
+	defer r.Close()
+	rows := make([]parquetIncident, parquetBatchRows)
+	var st interner
+	done := 0
+	for done < len(out) {
+		clear(rows)
+		n, err := r.Read(rows[:min(len(rows), len(out)-done)])
+		for i := range n {
+			out[done+i] = fromParquet(&rows[i], &st)
+		}
+		done += n
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if done != len(out) {
+		return fmt.Errorf("row group is truncated: read %d rows, its metadata lists %d; the file is damaged", done, len(out))
+	}
+	return nil
+}
+
+// openParquet opens a Parquet incident file and checks its schema. A
+// file that is not Parquet, or whose schema differs from ParquetSchema,
+// returns a *ValidationError. The caller closes the returned file.
+func openParquet(path string) (*os.File, *parquet.File, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open dataset: %w", err)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, nil, fmt.Errorf("open dataset: %w", err)
+	}
+	pf, err := parquet.OpenFile(f, st.Size())
+	if err != nil {
+		f.Close()
+		return nil, nil, &ValidationError{Problems: []Problem{{File: path, Message: fmt.Sprintf("not a readable Parquet file: %v", err)}}}
+	}
+	if ps := compareSchema(path, ParquetSchema(), pf.Schema()); len(ps) > 0 {
+		f.Close()
+		return nil, nil, &ValidationError{Problems: ps}
+	}
+	return f, pf, nil
 }
 
 // ScanParquet reads the Parquet incident file at path in batches and calls
@@ -238,33 +356,23 @@ func readParquetFile(path string, ps *problems) ([]Incident, []position, error) 
 // schema differs from ParquetSchema returns a *ValidationError naming each
 // column that differs. Rows are not validated.
 func ScanParquet(path string, fn func(batch []Incident) error) error {
-	f, err := os.Open(path)
+	f, pf, err := openParquet(path)
 	if err != nil {
-		return fmt.Errorf("open dataset: %w", err)
+		return err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return fmt.Errorf("open dataset: %w", err)
-	}
-	pf, err := parquet.OpenFile(f, st.Size())
-	if err != nil {
-		return &ValidationError{Problems: []Problem{{File: path, Message: fmt.Sprintf("not a readable Parquet file: %v", err)}}}
-	}
-	if ps := compareSchema(path, ParquetSchema(), pf.Schema()); len(ps) > 0 {
-		return &ValidationError{Problems: ps}
-	}
 
 	r := parquet.NewGenericReader[parquetIncident](pf)
 	defer r.Close()
 	rows := make([]parquetIncident, parquetBatchRows)
 	batch := make([]Incident, 0, parquetBatchRows)
+	var st interner
 	for {
 		clear(rows)
 		n, err := r.Read(rows)
 		batch = batch[:0]
 		for i := range n {
-			batch = append(batch, fromParquet(&rows[i]))
+			batch = append(batch, fromParquet(&rows[i], &st))
 		}
 		if n > 0 {
 			if ferr := fn(batch); ferr != nil {

@@ -97,3 +97,21 @@ func BenchmarkCompareAccuracy1M(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkComputeVariants100k scores 100,000 rows of which 5% are
+// prompt-injection variants. Each variant's variant_of:<id> tag is a
+// slice of one incident, so this measures the cost of thousands of tiny
+// slices.
+func BenchmarkComputeVariants100k(b *testing.B) {
+	rows := syntheticRows(100_000)
+	for i := range rows {
+		if i%20 == 19 {
+			rows[i].Gold.Tags = []string{TagPromptInjection, TagVariantOfPrefix + rows[i-1].IncidentID}
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		Compute(rows, Options{})
+	}
+}

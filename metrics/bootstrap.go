@@ -187,6 +187,13 @@ func (u *units) moments() ([]float64, *mat.SymDense) {
 	return m, cov
 }
 
+// singleUnit reports whether a sample of n units takes the exact
+// bootstrap's degenerate path: one unit, drawn into every resample, and a
+// finite statistic, whose percentile interval is the statistic itself.
+func singleUnit(n int, stat float64) bool {
+	return n == 1 && n <= exactBootstrapMaxUnits && !math.IsInf(stat, 0)
+}
+
 // percentileInterval returns the (1−conf)/2 and 1−(1−conf)/2 quantiles of
 // the bootstrap samples, or NaN bounds when there are none.
 func percentileInterval(samples []float64, confidence float64) (lower, upper float64) {
@@ -230,7 +237,14 @@ func (b *bootstrapper) sumsEstimate(u *units, f func([]float64) float64) Estimat
 	if math.IsNaN(point) {
 		return NoData()
 	}
-	lo, hi := percentileInterval(b.statSamples(u, f), b.confidence)
+	var lo, hi float64
+	if singleUnit(u.n(), point) {
+		// Every resample of one unit is that unit, so every bootstrap
+		// statistic equals the point estimate.
+		lo, hi = point, point
+	} else {
+		lo, hi = percentileInterval(b.statSamples(u, f), b.confidence)
+	}
 	return Estimate{
 		Value: point, Lower: lo, Upper: hi, N: u.n(),
 		Interval: IntervalBootstrap, Confidence: b.confidence,

@@ -103,6 +103,20 @@ func (b *bootstrapper) quantileEstimate(s rankedSample, q float64) Estimate {
 		return e
 	}
 
+	if s.units == 1 {
+		// Every resample holds the one unit once, so every resampled
+		// quantile is the same value.
+		v := s.weightedQuantile([]int{1}, q)
+		if math.IsNaN(v) {
+			e.Lower, e.Upper = math.NaN(), math.NaN()
+			return e
+		}
+		if singleUnit(s.units, v) {
+			e.Lower, e.Upper = v, v
+			return e
+		}
+	}
+
 	weights := make([]int, s.units)
 	samples := make([]float64, 0, b.resamples)
 	for range b.resamples {

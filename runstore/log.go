@@ -3,6 +3,7 @@ package runstore
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"sync"
 	"time"
 )
@@ -18,6 +21,13 @@ import (
 // are written with one write call each, so a killed process loses none;
 // the interval only bounds what a machine crash can lose.
 const syncInterval = 250 * time.Millisecond
+
+// linePool recycles the buffers rows are encoded into, as a run appends
+// one row per agent call.
+var linePool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledLine keeps a rare huge row's buffer out of the pool.
+const maxPooledLine = 1 << 20
 
 // Log appends result rows to a run folder's results.jsonl. It is safe for
 // concurrent use.
@@ -75,11 +85,18 @@ func ResumeLog(dir string) (*Log, []Result, error) {
 // Append writes one row. A row whose key is already in the log is
 // skipped, and Append reports false.
 func (l *Log) Append(r *Result) (bool, error) {
-	line, err := json.Marshal(r)
-	if err != nil {
+	buf := linePool.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= maxPooledLine {
+			linePool.Put(buf)
+		}
+	}()
+	buf.Reset()
+	// Encode writes what Marshal returns, followed by a newline.
+	if err := json.NewEncoder(buf).Encode(r); err != nil {
 		return false, fmt.Errorf("encoding result for %s: %w", r.IncidentID, err)
 	}
-	line = append(line, '\n')
+	line := buf.Bytes()
 
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -121,23 +138,71 @@ func (l *Log) Close() error {
 // readLog reads every complete row of a results log and returns how many
 // bytes of the file they span. An unterminated last line is a write cut
 // short by a crash and is left out; a malformed complete line is an error.
+//
+// Chunks of lines are decoded by GOMAXPROCS goroutines, because decoding
+// JSON, not reading, bounds the speed. They decode straight into one
+// slice sized by a first pass that counts lines, so the rows are never
+// copied into a grown slice.
 func readLog(path string) ([]Result, int64, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, 0, err
 	}
 	defer f.Close()
+	lines, err := countLines(f)
+	if err != nil {
+		return nil, 0, fmt.Errorf("reading %s: %w", path, err)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, 0, fmt.Errorf("reading %s: %w", path, err)
+	}
 
-	var rows []Result
-	var offset int64
-	r := bufio.NewReaderSize(f, 1<<20)
-	for lineNo := 1; ; lineNo++ {
-		line, err := r.ReadBytes('\n')
+	rows := make([]Result, lines)
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		errs []lineError
+	)
+	decode := func(first int, chunk [][]byte, lineNos []int) {
+		defer func() { <-sem; wg.Done() }()
+		var st interner
+		for i, line := range chunk {
+			if err := json.Unmarshal(line, &rows[first+i]); err != nil {
+				mu.Lock()
+				errs = append(errs, lineError{lineNos[i], err})
+				mu.Unlock()
+				return
+			}
+			st.result(&rows[first+i])
+		}
+	}
+
+	br := bufio.NewReaderSize(f, 1<<20)
+	var (
+		offset  int64
+		n       int
+		chunk   [][]byte
+		lineNos []int
+	)
+	flush := func() {
+		if len(chunk) == 0 {
+			return
+		}
+		sem <- struct{}{}
+		wg.Add(1)
+		go decode(n-len(chunk), chunk, lineNos)
+		chunk, lineNos = nil, nil
+	}
+	var readErr error
+	for lineNo := 1; n < len(rows); lineNo++ {
+		line, err := br.ReadBytes('\n')
 		if errors.Is(err, io.EOF) {
-			return rows, offset, nil
+			break
 		}
 		if err != nil {
-			return nil, 0, fmt.Errorf("reading %s: %w", path, err)
+			readErr = fmt.Errorf("reading %s: %w", path, err)
+			break
 		}
 		offset += int64(len(line))
 
@@ -145,10 +210,49 @@ func readLog(path string) ([]Result, int64, error) {
 		if len(line) == 0 {
 			continue
 		}
-		var row Result
-		if err := json.Unmarshal(line, &row); err != nil {
-			return nil, 0, fmt.Errorf("%s:%d: invalid result row: %w", path, lineNo, err)
+		chunk = append(chunk, line)
+		lineNos = append(lineNos, lineNo)
+		n++
+		if len(chunk) == logChunkLines {
+			flush()
 		}
-		rows = append(rows, row)
+	}
+	flush()
+	wg.Wait()
+
+	// The earliest malformed line is reported, as a reader stopping at
+	// the first one would.
+	if len(errs) > 0 {
+		first := slices.MinFunc(errs, func(a, b lineError) int { return cmp.Compare(a.line, b.line) })
+		return nil, 0, fmt.Errorf("%s:%d: invalid result row: %w", path, first.line, first.err)
+	}
+	if readErr != nil {
+		return nil, 0, readErr
+	}
+	return rows[:n:n], offset, nil
+}
+
+// logChunkLines is how many lines one goroutine decodes at a time.
+const logChunkLines = 2048
+
+type lineError struct {
+	line int
+	err  error
+}
+
+// countLines returns the number of newline bytes in r, an upper bound on
+// the number of complete rows.
+func countLines(r io.Reader) (int, error) {
+	buf := make([]byte, 1<<20)
+	n := 0
+	for {
+		k, err := r.Read(buf)
+		n += bytes.Count(buf[:k], []byte{'\n'})
+		if errors.Is(err, io.EOF) {
+			return n, nil
+		}
+		if err != nil {
+			return 0, err
+		}
 	}
 }

@@ -47,6 +47,9 @@ type Manifest struct {
 	// Predictions is the predictions file scored in place of the suite's
 	// agents, when the run was started with --predictions.
 	Predictions string `json:"predictions,omitempty"`
+	// OnlyPredicted is set when the run scored only the incidents the
+	// predictions file has a verdict for.
+	OnlyPredicted bool `json:"only_predicted,omitempty"`
 	// Scoring holds the settings metrics are computed with.
 	Scoring Scoring `json:"scoring"`
 	// ErrorBudget is the number of harness errors the run tolerates.

@@ -1,11 +1,16 @@
 package runstore
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
+	"slices"
+	"sync"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress/zstd"
@@ -82,20 +87,109 @@ func ReadResultsFile(path string) ([]Result, error) {
 			path, resultSchema, pf.Schema())
 	}
 
-	r := parquet.NewGenericReader[Result](pf)
+	groups := pf.RowGroups()
+	starts := make([]int, len(groups)+1)
+	for i, rg := range groups {
+		starts[i+1] = starts[i] + int(rg.NumRows())
+	}
+	rows := make([]Result, starts[len(groups)])
+
+	// Row groups are decoded in parallel, each into its own part of rows.
+	next := make(chan int, len(groups))
+	for i := range groups {
+		next <- i
+	}
+	close(next)
+	errs := make([]error, len(groups))
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(groups)) {
+		wg.Go(func() {
+			for i := range next {
+				errs[i] = readRowGroup(groups[i], rows[starts[i]:starts[i+1]])
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	return rows, nil
+}
+
+// readRowGroup decodes one row group into out, which has one element per
+// row, and makes the repeated strings of the rows share one copy.
+func readRowGroup(rg parquet.RowGroup, out []Result) error {
+	r := parquet.NewGenericRowGroupReader[Result](rg)
 	defer r.Close()
-	rows := make([]Result, 0, r.NumRows())
-	buf := make([]Result, readBatch)
-	for {
-		n, err := r.Read(buf)
-		rows = append(rows, buf[:n]...)
+	var st interner
+	done := 0
+	for done < len(out) {
+		n, err := r.Read(out[done:min(len(out), done+readBatch)])
+		for i := range n {
+			st.result(&out[done+i])
+		}
+		done += n
 		if errors.Is(err, io.EOF) {
-			return rows, nil
+			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("reading %s: %w", path, err)
+			return err
 		}
 	}
+	if done != len(out) {
+		return fmt.Errorf("row group is truncated: read %d rows, its metadata lists %d; the file is damaged", done, len(out))
+	}
+	return nil
+}
+
+// interner makes equal strings share one copy, since parquet-go
+// allocates every value anew while most fields of a run's rows (agent,
+// grade, disposition, slicing fields) repeat. It holds at most
+// maxInterned strings of up to maxInternedLen bytes. The zero value is
+// ready to use; it is not safe for concurrent use.
+type interner struct{ m map[string]string }
+
+const (
+	maxInterned    = 1 << 14
+	maxInternedLen = 256
+)
+
+func (st *interner) get(s string) string {
+	if len(s) > maxInternedLen {
+		return s
+	}
+	if v, ok := st.m[s]; ok {
+		return v
+	}
+	if st.m == nil {
+		st.m = make(map[string]string)
+	}
+	if len(st.m) < maxInterned {
+		st.m[s] = s
+	}
+	return s
+}
+
+func (st *interner) all(list []string) {
+	for i, s := range list {
+		list[i] = st.get(s)
+	}
+}
+
+// result interns the low-cardinality fields of r.
+func (st *interner) result(r *Result) {
+	r.Agent, r.Layer, r.Grade, r.Category = st.get(r.Agent), st.get(r.Layer), st.get(r.Grade), st.get(r.Category)
+	r.Rationale, r.Disposition = st.get(r.Rationale), st.get(r.Disposition)
+	r.FormatError, r.Error = st.get(r.FormatError), st.get(r.Error)
+	st.all(r.Actions)
+	for i := range r.ToolCalls {
+		r.ToolCalls[i].Name = st.get(r.ToolCalls[i].Name)
+	}
+	g := &r.Gold
+	g.Grade, g.Category, g.Title, g.Source = st.get(g.Grade), st.get(g.Category), st.get(g.Title), st.get(g.Source)
+	g.Severity, g.IncidentCategory = st.get(g.Severity), st.get(g.IncidentCategory)
+	st.all(g.Actions)
+	st.all(g.Tags)
 }
 
 // ReadResults reads a run folder's rows: from results.parquet when the run
@@ -125,14 +219,67 @@ func Finalize(dir string, rows []Result) error {
 	return err
 }
 
+// dedupe returns rows without the rows whose key an earlier row already
+// has, keeping the order. Keys are compared by a 64-bit hash first, and
+// the hashes are sorted rather than put in a map, which is faster for a
+// million rows. Rows whose hashes collide are compared in full. When no
+// row repeats, rows itself is returned.
 func dedupe(rows []Result) []Result {
-	seen := make(map[Key]bool, len(rows))
-	out := rows[:0:0]
-	for _, r := range rows {
-		if !seen[r.Key()] {
-			seen[r.Key()] = true
-			out = append(out, r)
+	type hashed struct {
+		h   uint64
+		row int32
+	}
+	seed := maphash.MakeSeed()
+	hs := make([]hashed, len(rows))
+	for i := range rows {
+		hs[i] = hashed{keyHash(seed, &rows[i]), int32(i)}
+	}
+	slices.SortFunc(hs, func(a, b hashed) int {
+		return cmp.Or(cmp.Compare(a.h, b.h), cmp.Compare(a.row, b.row))
+	})
+
+	var dup []bool
+	for start := 0; start < len(hs); {
+		end := start + 1
+		for end < len(hs) && hs[end].h == hs[start].h {
+			end++
+		}
+		// Within a run of equal hashes, rows are in file order, so the
+		// first row of each key is the one kept.
+		for j := start + 1; j < end; j++ {
+			for i := start; i < j; i++ {
+				if rows[hs[i].row].Key() == rows[hs[j].row].Key() {
+					if dup == nil {
+						dup = make([]bool, len(rows))
+					}
+					dup[hs[j].row] = true
+					break
+				}
+			}
+		}
+		start = end
+	}
+	if dup == nil {
+		return rows
+	}
+
+	out := make([]Result, 0, len(rows))
+	for i := range rows {
+		if !dup[i] {
+			out = append(out, rows[i])
 		}
 	}
 	return out
+}
+
+// keyHash hashes a row's key.
+func keyHash(seed maphash.Seed, r *Result) uint64 {
+	var h maphash.Hash
+	h.SetSeed(seed)
+	h.WriteString(r.IncidentID)
+	h.WriteByte(0)
+	h.WriteString(r.Agent)
+	h.WriteByte(0)
+	maphash.WriteComparable(&h, r.Repeat)
+	return h.Sum64()
 }
