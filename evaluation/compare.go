@@ -73,6 +73,14 @@ func Compare(base, cand *Side, force bool) (*Comparison, error) {
 			base.Manifest.RunID, cand.Manifest.RunID, short(base.Manifest.Dataset.SHA256), short(cand.Manifest.Dataset.SHA256)))
 	}
 
+	for _, side := range []*Side{base, cand} {
+		if m := side.Manifest; m.Status != runstore.StatusComplete && !force {
+			return nil, inputErr(fmt.Errorf("run %s is %s (%d of %d rows): a comparison on part of the incidents misleads; "+
+				"finish it with soceval run --resume %s, or pass --force to compare the rows it has",
+				m.RunID, m.Status, countRows(side.Dir), m.ExpectedRows, side.Dir))
+		}
+	}
+
 	c := &Comparison{Baseline: base, Candidate: cand}
 	for _, name := range CompareMetrics {
 		d, err := metrics.Compare(base.Rows, cand.Rows, name, scoringOptions(cand.Manifest))
@@ -87,4 +95,13 @@ func Compare(base, cand *Side, force bool) (*Comparison, error) {
 	}
 	c.Flips = metrics.Flips(base.Rows, cand.Rows)
 	return c, nil
+}
+
+// countRows returns the number of result rows stored in a run folder.
+func countRows(dir string) int {
+	rows, err := runstore.ReadResults(dir)
+	if err != nil {
+		return 0
+	}
+	return len(rows)
 }

@@ -38,6 +38,9 @@ type ExecOptions struct {
 	ToolVersion string
 	Log         *slog.Logger
 	Progress    func(harness.Progress)
+	// Concurrency, when above zero, overrides the concurrency of a resumed
+	// run.
+	Concurrency int
 	// Now returns the current time; tests may fix it.
 	Now func() time.Time
 }
@@ -91,11 +94,14 @@ func Resume(ctx context.Context, dir string, env func(string) string, opts ExecO
 	}
 
 	p, err := Prepare(s, Options{
-		Dataset: m.Dataset.Path, Predictions: m.Predictions, Policy: m.Policy,
+		Dataset: m.Dataset.Path, Predictions: m.Predictions, OnlyPredicted: m.OnlyPredicted, Policy: m.Policy,
 		Repeats: m.Repeats, Shard: m.Shard, Env: env,
 	})
 	if err != nil {
 		return err
+	}
+	if opts.Concurrency > 0 {
+		p.Suite.Concurrency = opts.Concurrency
 	}
 	if p.Dataset.SHA256 != m.Dataset.SHA256 {
 		return inputErr(fmt.Errorf("dataset %s changed since run %s started (sha256 %s, now %s); start a new run instead",
@@ -128,7 +134,7 @@ func (p *Plan) runInto(ctx context.Context, dir string, m *runstore.Manifest, lo
 		Policy:      p.Harness,
 		Repeats:     p.Suite.Repeats,
 		Concurrency: p.Suite.Concurrency,
-		ErrorBudget: p.Suite.ErrorBudget,
+		ErrorBudget: p.Suite.MaxErrors,
 		Log:         log,
 		Logger:      opts.Log,
 		Progress:    opts.Progress,
@@ -195,6 +201,7 @@ func (p *Plan) manifest(runID string, opts ExecOptions) *runstore.Manifest {
 		Shard:           p.Shard,
 		Policy:          policyPath(p.Suite),
 		Predictions:     p.Predictions,
+		OnlyPredicted:   p.OnlyPredicted,
 		GateAgents:      p.Suite.GateAgents,
 		CloseThreshold:  p.Harness.CloseThreshold,
 		StartedAt:       opts.Now().UTC(),
@@ -202,7 +209,7 @@ func (p *Plan) manifest(runID string, opts ExecOptions) *runstore.Manifest {
 		ExpectedRows:    len(p.Incidents) * len(p.Agents) * p.Suite.Repeats,
 		Incidents:       len(p.Incidents),
 		IncidentsSHA256: IncidentsHash(p.Incidents),
-		ErrorBudget:     p.Suite.ErrorBudget,
+		ErrorBudget:     p.Suite.MaxErrors,
 		Scoring: runstore.Scoring{
 			Confidence:         p.Suite.Scoring.Confidence,
 			AllowedActions:     p.Suite.Scoring.AllowedActions,

@@ -66,12 +66,6 @@ func Finish(dir string, opts FinishOptions) (*Finished, error) {
 	}
 
 	f := &Finished{Dir: dir, Manifest: m, Rows: rows}
-	f.Summary = metrics.Compute(rows, scoringOptions(m))
-	f.Summary.RunID = m.RunID
-	if err := runstore.WriteJSON(filepath.Join(dir, runstore.MetricsFile), f.Summary); err != nil {
-		return f, err
-	}
-
 	policy := opts.Policy
 	if policy == nil {
 		if policy, err = LoadPolicy(m.Policy); err != nil {
@@ -80,6 +74,18 @@ func Finish(dir string, opts FinishOptions) (*Finished, error) {
 	}
 	baseline, err := loadBaseline(opts.Baseline, m, opts.Force)
 	if err != nil {
+		return f, err
+	}
+
+	// Inputs are checked before anything is written, so a bad policy or
+	// baseline leaves the stored run as it was.
+	f.Summary = metrics.Compute(rows, scoringOptions(m))
+	f.Summary.RunID = m.RunID
+	if unknown := policy.UnknownAgents(f.Summary); len(unknown) > 0 {
+		return f, inputErr(fmt.Errorf("policy %s names agents that run %s does not have: %s; its agents are %s",
+			policy.Source, m.RunID, strings.Join(unknown, ", "), strings.Join(agentNames(m), ", ")))
+	}
+	if err := runstore.WriteJSON(filepath.Join(dir, runstore.MetricsFile), f.Summary); err != nil {
 		return f, err
 	}
 
@@ -190,7 +196,7 @@ func (f *Finished) reportData(baseline *baselineRun, opts FinishOptions) *report
 		MaxFlips:  maxFlipsShown,
 	}
 	if opts.History != "" {
-		d.History = loadHistory(opts.History, agent, opts.Log)
+		d.History = loadHistory(opts.History, agent, f.Manifest.RunID, opts.Log)
 	}
 	if baseline == nil {
 		return d

@@ -14,9 +14,10 @@ import (
 
 // loadHistory reads the metrics of every run folder directly under dir,
 // oldest first, for the report's trend chart. Each point takes the metrics
-// of agent, or of the run's only agent; folders that are not scored runs
-// are skipped.
-func loadHistory(dir, agent string, log *slog.Logger) []reports.HistoryPoint {
+// of agent, or of the run's only agent, and is labelled with the run's
+// start time. The current run and folders that are not scored runs are
+// skipped.
+func loadHistory(dir, agent, current string, log *slog.Logger) []reports.HistoryPoint {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		if log != nil {
@@ -32,7 +33,7 @@ func loadHistory(dir, agent string, log *slog.Logger) []reports.HistoryPoint {
 		}
 		run := filepath.Join(dir, e.Name())
 		m, err := runstore.ReadManifest(run)
-		if err != nil {
+		if err != nil || m.RunID == current {
 			continue
 		}
 		var s metrics.Summary
@@ -46,7 +47,11 @@ func loadHistory(dir, agent string, log *slog.Logger) []reports.HistoryPoint {
 		if am == nil {
 			continue
 		}
-		points = append(points, reports.HistoryPoint{RunID: m.RunID, Version: am.Agent, Time: m.StartedAt, Metrics: am.Metrics})
+		version := m.StartedAt.UTC().Format("Jan 2 15:04")
+		if am.Agent != agent {
+			version = am.Agent + " " + version
+		}
+		points = append(points, reports.HistoryPoint{RunID: m.RunID, Version: version, Time: m.StartedAt, Metrics: am.Metrics})
 	}
 	slices.SortFunc(points, func(a, b reports.HistoryPoint) int {
 		return cmp.Or(a.Time.Compare(b.Time), cmp.Compare(a.RunID, b.RunID))

@@ -47,7 +47,9 @@ func Merge(shards []string, outDir string, now time.Time) (string, error) {
 		return "", err
 	}
 	dir := filepath.Join(outDir, merged.RunID)
-	if err := os.Mkdir(dir, 0o755); err != nil {
+	if err := os.Mkdir(dir, 0o755); errors.Is(err, os.ErrExist) {
+		return "", inputErr(fmt.Errorf("merged run folder %s already exists: these shards were merged before; remove it or pass another --out", dir))
+	} else if err != nil {
 		return "", fmt.Errorf("creating merged run folder: %w", err)
 	}
 	finished := now.UTC()
@@ -100,7 +102,11 @@ func checkShards(dirs []string, ms []*runstore.Manifest) error {
 		}
 	}
 	if len(missing) > 0 {
-		problems = append(problems, fmt.Errorf("shards %s of %d are missing; merge needs every shard", strings.Join(missing, ", "), first.Shard.Count))
+		noun := "shard " + missing[0] + " is"
+		if len(missing) > 1 {
+			noun = "shards " + strings.Join(missing, ", ") + " are"
+		}
+		problems = append(problems, fmt.Errorf("%s missing of %d; merge needs every shard", noun, first.Shard.Count))
 	}
 	return errors.Join(problems...)
 }

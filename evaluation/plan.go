@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/soceval/soceval/datasets"
@@ -46,8 +47,10 @@ type Plan struct {
 	Harness   harness.Policy
 	Shard     *runstore.Shard
 	// Predictions is the predictions file that replaced the suite's
-	// agents, if any.
-	Predictions string
+	// agents, if any, and OnlyPredicted whether the run is limited to the
+	// incidents it covers.
+	Predictions   string
+	OnlyPredicted bool
 	// Env reads environment variables such as OPENAI_API_KEY.
 	Env func(string) string
 
@@ -64,6 +67,10 @@ type Options struct {
 	Predictions string
 	// Policy overrides the suite's gate policy.
 	Policy string
+	// OnlyPredicted scores only the incidents the predictions file has a
+	// verdict for. Without it, a file that leaves incidents out is
+	// rejected, since their rows would count as failures.
+	OnlyPredicted bool
 	// Repeats overrides the suite's repeats when above zero.
 	Repeats int
 	// Concurrency overrides the suite's concurrency when above zero.
@@ -124,12 +131,17 @@ func Prepare(s *suite.Suite, opts Options) (*Plan, error) {
 
 	if opts.Predictions != "" {
 		p.Predictions = absPath(opts.Predictions)
-		if err := p.usePredictions(p.Predictions); err != nil {
+		p.OnlyPredicted = opts.OnlyPredicted
+		if err := p.usePredictions(p.Predictions, opts.OnlyPredicted); err != nil {
 			return nil, inputErr(err)
 		}
 		return p, nil
 	}
 	if err := p.buildAgents(); err != nil {
+		p.Close()
+		return nil, inputErr(err)
+	}
+	if err := p.checkPolicyAgents(); err != nil {
 		p.Close()
 		return nil, inputErr(err)
 	}
@@ -176,7 +188,7 @@ func LoadDataset(ref string) (*datasets.Dataset, error) {
 
 // usePredictions replaces the suite's agents with one recorded agent per
 // agent named in the predictions file.
-func (p *Plan) usePredictions(path string) error {
+func (p *Plan) usePredictions(path string, onlyPredicted bool) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return fmt.Errorf("opening predictions: %w", err)
@@ -189,6 +201,14 @@ func (p *Plan) usePredictions(path string) error {
 	}
 	if err := checkPredictionIDs(path, byAgent, p.Dataset.Incidents); err != nil {
 		return err
+	}
+	if onlyPredicted {
+		p.Incidents = predicted(p.Incidents, byAgent)
+	} else if err := checkCoverage(path, byAgent, order, p.Incidents); err != nil {
+		return err
+	}
+	if bad := harness.Nonconforming(path, byAgent); len(bad) > 0 && p.log != nil {
+		p.log.Warn("predictions that do not conform are scored as format failures", "count", len(bad), "first", strings.Join(bad[:min(len(bad), 5)], "; "))
 	}
 
 	p.Suite.Agents = nil
@@ -230,4 +250,59 @@ func openBundledPredictions(name string) (fs.File, error) {
 		return nil, fmt.Errorf("bundled predictions %q not found; bundled: %s", name, strings.Join(datasets.BundledPredictionNames(), ", "))
 	}
 	return f, err
+}
+
+// checkPolicyAgents rejects a policy whose rules name agents the suite
+// does not run, before any agent is called.
+func (p *Plan) checkPolicyAgents() error {
+	names := make([]string, len(p.Agents))
+	for i, a := range p.Agents {
+		names[i] = a.Name()
+	}
+	var unknown []string
+	for _, r := range p.Policy.Rules {
+		if r.Agent != "" && !slices.Contains(names, r.Agent) && !slices.Contains(unknown, r.Agent) {
+			unknown = append(unknown, r.Agent)
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	return fmt.Errorf("policy %s names agents the suite does not run: %s; the suite's agents are %s",
+		p.Policy.Source, strings.Join(unknown, ", "), strings.Join(names, ", "))
+}
+
+// checkCoverage rejects a predictions file that leaves incidents of the
+// run without a verdict: their rows would be scored as failures and the
+// run would look broken. The error says how to score the subset instead.
+func checkCoverage(path string, byAgent map[string]map[string]harness.Prediction, order []string, incidents []datasets.Incident) error {
+	for _, agent := range order {
+		var missing []string
+		for i := range incidents {
+			if _, ok := byAgent[agent][incidents[i].ID]; !ok {
+				missing = append(missing, incidents[i].ID)
+			}
+		}
+		if len(missing) > 0 {
+			return fmt.Errorf("%s has no verdict of agent %q for %d of the %d incidents (for example %s); "+
+				"add the missing verdicts, or pass --only-predicted to score just the incidents that have one",
+				path, agent, len(missing), len(incidents), strings.Join(missing[:min(len(missing), 5)], ", "))
+		}
+	}
+	return nil
+}
+
+// predicted returns the incidents that at least one agent has a verdict
+// for, in dataset order.
+func predicted(incidents []datasets.Incident, byAgent map[string]map[string]harness.Prediction) []datasets.Incident {
+	var out []datasets.Incident
+	for i := range incidents {
+		for _, preds := range byAgent {
+			if _, ok := preds[incidents[i].ID]; ok {
+				out = append(out, incidents[i])
+				break
+			}
+		}
+	}
+	return out
 }

@@ -65,7 +65,7 @@ func TestCheckShardsRejectsMismatches(t *testing.T) {
 		want      string
 	}{
 		{"complete", []*runstore.Manifest{shardManifest(0, 2, "s"), shardManifest(1, 2, "s")}, ""},
-		{"missing shard", []*runstore.Manifest{shardManifest(0, 3, "s"), shardManifest(2, 3, "s")}, "shards 1 of 3 are missing"},
+		{"missing shard", []*runstore.Manifest{shardManifest(0, 3, "s"), shardManifest(2, 3, "s")}, "shard 1 is missing of 3"},
 		{"other suite", []*runstore.Manifest{shardManifest(0, 2, "s"), shardManifest(1, 2, "t")}, "ran another suite"},
 		{"given twice", []*runstore.Manifest{shardManifest(0, 2, "s"), shardManifest(0, 2, "s"), shardManifest(1, 2, "s")}, "shard 0 is given twice"},
 		{"not a shard", []*runstore.Manifest{{RunID: "whole"}}, "is not a shard"},

@@ -68,7 +68,7 @@ func (p *Policy) Evaluate(in Input) Outcome {
 	var tests []*regressionTest
 	for i := range p.Rules {
 		r := &p.Rules[i]
-		for _, agent := range ruleAgents(r, agents, in.Candidate) {
+		for _, agent := range ruleAgents(r, agents) {
 			if r.Regression() {
 				res, test := p.regression(r, agent, in)
 				out.Results = append(out.Results, res)
@@ -106,21 +106,30 @@ func gatedAgents(in Input) []string {
 	return names
 }
 
-// ruleAgents returns the agents a rule applies to. A rule naming an agent
-// that is in the run but not gated is skipped. A rule naming an agent
-// that is not in the run still yields a result, inconclusive, so that a
-// misspelt agent name never passes silently.
-func ruleAgents(r *Rule, gated []string, candidate *metrics.Summary) []string {
+// ruleAgents returns the agents a rule applies to: the gated agents, or
+// the one agent the rule names. A rule that names an agent is evaluated
+// for it even when the run's gate does not judge that agent otherwise, so
+// a rule the policy author wrote never disappears. A named agent that is
+// not in the run yields an inconclusive result; UnknownAgents lets callers
+// reject such a policy first.
+func ruleAgents(r *Rule, gated []string) []string {
 	if r.Agent == "" {
 		return gated
 	}
-	if slices.Contains(gated, r.Agent) {
-		return []string{r.Agent}
-	}
-	if candidateMetrics(candidate, r.Agent) != nil {
-		return nil
-	}
 	return []string{r.Agent}
+}
+
+// UnknownAgents returns the agents that rules of p name but that the
+// candidate run does not have, usually a misspelt name.
+func (p *Policy) UnknownAgents(candidate *metrics.Summary) []string {
+	var unknown []string
+	for i := range p.Rules {
+		name := p.Rules[i].Agent
+		if name != "" && candidateMetrics(candidate, name) == nil && !slices.Contains(unknown, name) {
+			unknown = append(unknown, name)
+		}
+	}
+	return unknown
 }
 
 func candidateMetrics(s *metrics.Summary, agent string) *metrics.AgentMetrics {

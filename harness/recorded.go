@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -28,6 +29,9 @@ type Prediction struct {
 	LatencyMS  float64  `json:"latency_ms,omitempty"`
 	TokensIn   int      `json:"tokens_in,omitempty"`
 	TokensOut  int      `json:"tokens_out,omitempty"`
+
+	// Line is the line of the predictions file the prediction was read from.
+	Line int `json:"-"`
 }
 
 // InputError is a problem in an input file, located by file and line.
@@ -64,10 +68,12 @@ func ReadPredictions(r io.Reader, file, defaultAgent string) (map[string]map[str
 
 		var p Prediction
 		dec := json.NewDecoder(strings.NewReader(text))
+		dec.DisallowUnknownFields()
 		if err := dec.Decode(&p); err != nil {
-			problems = append(problems, &InputError{file, line, "", "invalid JSON (" + err.Error() + "); each line must be one JSON object"})
+			problems = append(problems, decodeProblem(file, line, err))
 			continue
 		}
+		p.Line = line
 		if p.IncidentID == "" {
 			problems = append(problems, &InputError{file, line, "incident_id", "missing; every prediction must name the incident it judges"})
 			continue
@@ -98,6 +104,61 @@ func ReadPredictions(r io.Reader, file, defaultAgent string) (map[string]map[str
 		problems = append(problems, fmt.Errorf("%s: %w", file, err))
 	}
 	return byAgent, order, errors.Join(problems...)
+}
+
+// predictionFields lists the fields a prediction line may have.
+const predictionFields = "incident_id, grade, agent, confidence, category, actions, escalate, rationale, latency_ms, tokens_in, tokens_out"
+
+// decodeProblem turns a JSON decoding error into a problem that names the
+// field and what it must hold, rather than Go type names.
+func decodeProblem(file string, line int, err error) *InputError {
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) {
+		return &InputError{file, line, typeErr.Field, fmt.Sprintf("expected %s, found a JSON %s", expectedKind(typeErr.Field), typeErr.Value)}
+	}
+	if field, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		return &InputError{file, line, strings.Trim(field, `"`), "unknown field; a prediction has the fields " + predictionFields}
+	}
+	return &InputError{file, line, "", "invalid JSON (" + err.Error() + "); each line must be one JSON object"}
+}
+
+func expectedKind(field string) string {
+	switch field {
+	case "confidence", "latency_ms":
+		return "a number"
+	case "tokens_in", "tokens_out":
+		return "a whole number"
+	case "escalate":
+		return "true or false"
+	case "actions":
+		return "an array of action names"
+	}
+	return "a string"
+}
+
+// Nonconforming lists, by file line, the predictions whose verdict does
+// not conform (an unknown grade, a confidence outside [0, 1]). They are
+// scored as format failures; the list lets the CLI say where they are.
+func Nonconforming(file string, byAgent map[string]map[string]Prediction) []string {
+	type item struct {
+		line int
+		msg  string
+	}
+	var items []item
+	for _, preds := range byAgent {
+		for _, p := range preds {
+			v := Verdict{Grade: p.Grade, Confidence: p.Confidence}
+			if err := v.Validate(); err != nil {
+				items = append(items, item{p.Line, fmt.Sprintf("%s:%d: %v", file, p.Line, err)})
+			}
+		}
+	}
+	slices.SortFunc(items, func(a, b item) int { return a.line - b.line })
+	out := make([]string, len(items))
+	for i, it := range items {
+		out[i] = it.msg
+	}
+	return out
 }
 
 // RecordedAgent replays verdicts recorded elsewhere. An incident with no

@@ -51,13 +51,22 @@ func TestReadPredictionsReportsEveryProblem(t *testing.T) {
 		`{"incident_id":"a","grade":"false_positive","agent":"x"}`,
 		``,
 		`{"incident_id":"b","grade":"maybe"}`,
+		`{"incident_id":"c","grade":"FP","confidence":1.5}`,
+		`{"incident_id":"d","grade":"true_positive","confidence":"high"}`,
+		`{"incident_id":"e","grade":"true_positive","agnt":"x"}`,
 	}, "\n")
 
 	byAgent, order, err := ReadPredictions(strings.NewReader(input), "p.jsonl", "default")
 	if err == nil {
 		t.Fatal("ReadPredictions accepted invalid lines")
 	}
-	for _, want := range []string{"p.jsonl:2: invalid JSON", `p.jsonl:3: field "incident_id": missing`, `p.jsonl:4: field "incident_id": duplicate prediction for "a"`} {
+	for _, want := range []string{
+		"p.jsonl:2: invalid JSON",
+		`p.jsonl:3: field "incident_id": missing`,
+		`p.jsonl:4: field "incident_id": duplicate prediction for "a"`,
+		`p.jsonl:8: field "confidence": expected a number, found a JSON string`,
+		`p.jsonl:9: field "agnt": unknown field`,
+	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)
 		}
@@ -67,6 +76,15 @@ func TestReadPredictionsReportsEveryProblem(t *testing.T) {
 	}
 	if byAgent["default"]["b"].Grade != "maybe" {
 		t.Error("a prediction with an unknown grade was dropped; it must be kept and replayed as a format failure")
+	}
+
+	got := Nonconforming("p.jsonl", byAgent)
+	want := []string{
+		`p.jsonl:6: grade "maybe" is not one of true_positive, benign_positive, false_positive`,
+		`p.jsonl:7: grade "fp" is not one of true_positive, benign_positive, false_positive (did you mean false_positive?)`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("Nonconforming =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
 

@@ -42,11 +42,24 @@ func ParseVerdict(raw string) (Verdict, error) {
 	return v, nil
 }
 
+// gradeAliases maps common shorthand for grades to the grade it likely
+// means. It is used only for hints: a verdict is never rewritten, since
+// guessing a grade could turn a malformed answer into a wrong one.
+var gradeAliases = map[string]string{
+	"tp": datasets.GradeTruePositive, "malicious": datasets.GradeTruePositive, "true positive": datasets.GradeTruePositive,
+	"fp": datasets.GradeFalsePositive, "false positive": datasets.GradeFalsePositive,
+	"bp": datasets.GradeBenignPositive, "benign": datasets.GradeBenignPositive, "benign positive": datasets.GradeBenignPositive,
+}
+
 // Validate checks that the verdict conforms to the schema.
 func (v *Verdict) Validate() error {
 	v.Grade = strings.TrimSpace(strings.ToLower(v.Grade))
 	if !slices.Contains(datasets.Grades, v.Grade) {
-		return fmt.Errorf("grade %q is not one of %s", v.Grade, strings.Join(datasets.Grades, ", "))
+		hint := ""
+		if g, ok := gradeAliases[v.Grade]; ok {
+			hint = fmt.Sprintf(" (did you mean %s?)", g)
+		}
+		return fmt.Errorf("grade %q is not one of %s%s", v.Grade, strings.Join(datasets.Grades, ", "), hint)
 	}
 	if v.Confidence != nil && (*v.Confidence < 0 || *v.Confidence > 1) {
 		return fmt.Errorf("confidence %g is outside [0, 1]", *v.Confidence)

@@ -10,7 +10,7 @@
 //	concurrency: 8
 //	seed: 1
 //	close_threshold: 0.8              # confidence needed to auto-close
-//	error_budget: 5                   # harness errors before the run stops
+//	max_errors: 5                     # harness errors before the run stops (0: no limit)
 //	policy: default                   # or a path to a policy file
 //	gate_agents: [rules-v1]           # agents the gate judges (default: all)
 //	scoring:
@@ -74,7 +74,7 @@ type Suite struct {
 	CloseThreshold *float64 `yaml:"close_threshold"`
 	// RequireConfidence escalates verdicts without a confidence.
 	RequireConfidence bool     `yaml:"require_confidence"`
-	ErrorBudget       int      `yaml:"error_budget"`
+	MaxErrors         int      `yaml:"max_errors"`
 	Policy            string   `yaml:"policy"`
 	GateAgents        []string `yaml:"gate_agents"`
 	Scoring           Scoring  `yaml:"scoring"`
@@ -250,8 +250,8 @@ func (s *Suite) validate(file string) error {
 	if c := s.Scoring.Confidence; c != 0 && (c <= 0.5 || c >= 1) {
 		bad("scoring.confidence", "%g is invalid; use a coverage such as 0.9, 0.95 or 0.99", c)
 	}
-	if s.ErrorBudget < 0 {
-		bad("error_budget", "%d is invalid; use 0 for no limit or a positive count", s.ErrorBudget)
+	if s.MaxErrors < 0 {
+		bad("max_errors", "%d is invalid; use 0 for no limit or a positive count", s.MaxErrors)
 	}
 	if len(s.Agents) == 0 {
 		bad("agents", "missing; list at least one agent")

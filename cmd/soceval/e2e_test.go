@@ -605,6 +605,11 @@ func TestSIGTERMLeavesIncompleteRun(t *testing.T) {
 	if r.code != ExitIncomplete {
 		t.Errorf("gate on an incomplete run: exit %d, want %d\n%s", r.code, ExitIncomplete, r.stderr)
 	}
+
+	r = soceval(t, dir, nil, "compare", run, run)
+	if r.code != ExitUsage || !strings.Contains(r.stderr, "--resume") {
+		t.Errorf("compare with an incomplete run: exit %d, stderr:\n%s", r.code, r.stderr)
+	}
 }
 
 // waitForRows waits until the only run folder under parent has at least n

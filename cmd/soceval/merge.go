@@ -39,7 +39,7 @@ func cmdMerge(_ context.Context, e *env, args []string) error {
 	if err := printSummary(e, f, *format); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "run folder: %s\n", dir)
+	printRunFolder(e, dir, *format)
 	if code := f.Outcome.ExitCode(); code != ExitPassed {
 		return withCode(code, fmt.Errorf("gate %s", f.Outcome.Status))
 	}

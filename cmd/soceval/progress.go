@@ -20,7 +20,8 @@ const (
 // periodic log line.
 func newProgress(e *env) func(harness.Progress) {
 	var mu sync.Mutex
-	var last time.Time
+	// The first line waits one interval, so a fast run logs no progress.
+	last := time.Now()
 	interval := logInterval
 	if e.stderrTerminal {
 		interval = terminalRedraw

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -28,6 +29,8 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	out := fs.String("out", "runs", "parent `folder` of run folders")
 	dataset := fs.String("dataset", "", "dataset `file` (JSONL, CSV or Parquet) or bundled:NAME, overriding the suite's")
 	predictions := fs.String("predictions", "", "score the verdicts in this JSONL `file` instead of running the suite's agents")
+	onlyPredicted := fs.Bool("only-predicted", false, "with --predictions, score only the incidents the file has a verdict for")
+	quiet := fs.Bool("quiet", false, "log only warnings and errors, not progress")
 	policy := fs.String("policy", "", "gate policy `file`, overriding the suite's")
 	repeats := fs.Int("repeats", 0, "`k` repeated samples per incident and agent, overriding the suite's")
 	concurrency := fs.Int("concurrency", 0, "agent calls in flight at once, overriding the suite's")
@@ -41,14 +44,22 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	if err := checkFormat(*format); err != nil {
 		return err
 	}
+	if *quiet {
+		e.log = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	if *resume != "" && (*config != "" || *dataset != "" || *predictions != "" || *policy != "" || *repeats != 0 || *shard != "") {
+		return usageError("--resume continues a run with its own suite, dataset and settings; drop --config, --dataset, --predictions, --policy, --repeats and --shard")
+	}
 
 	var dir string
 	var err error
 	if *resume != "" {
 		dir = *resume
-		err = evaluation.Resume(ctx, dir, e.getenv, e.execOptions())
+		opts := e.execOptions()
+		opts.Concurrency = *concurrency
+		err = evaluation.Resume(ctx, dir, e.getenv, opts)
 	} else {
-		dir, err = startRun(ctx, e, runFlags{*config, *out, *dataset, *predictions, *policy, *repeats, *concurrency, *shard})
+		dir, err = startRun(ctx, e, runFlags{*config, *out, *dataset, *predictions, *policy, *repeats, *concurrency, *shard, *onlyPredicted})
 	}
 	if err != nil {
 		return runError(dir, err)
@@ -65,7 +76,7 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	if err := printSummary(e, f, *format); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "run folder: %s\n", dir)
+	printRunFolder(e, dir, *format)
 	if code := f.Outcome.ExitCode(); code != ExitPassed {
 		return withCode(code, fmt.Errorf("gate %s: see %s", f.Outcome.Status, filepath.Join(dir, runstore.ReportFile)))
 	}
@@ -76,6 +87,7 @@ type runFlags struct {
 	config, out, dataset, predictions, policy string
 	repeats, concurrency                      int
 	shard                                     string
+	onlyPredicted                             bool
 }
 
 func startRun(ctx context.Context, e *env, f runFlags) (string, error) {
@@ -93,7 +105,7 @@ func startRun(ctx context.Context, e *env, f runFlags) (string, error) {
 
 	plan, err := evaluation.Prepare(s, evaluation.Options{
 		Dataset: f.dataset, Predictions: f.predictions, Policy: f.policy,
-		Repeats: f.repeats, Concurrency: f.concurrency, Shard: shard,
+		Repeats: f.repeats, Concurrency: f.concurrency, Shard: shard, OnlyPredicted: f.onlyPredicted,
 		Env: e.getenv, Log: e.log,
 	})
 	if err != nil {
@@ -147,6 +159,16 @@ func checkFormat(format string) error {
 		return nil
 	}
 	return usageError("--format %q is invalid: use table, markdown or json", format)
+}
+
+// printRunFolder prints the run folder's path: last on stdout for people
+// and scripts, or on stderr when stdout carries JSON.
+func printRunFolder(e *env, dir, format string) {
+	w := e.stdout
+	if format == reports.FormatJSON {
+		w = e.stderr
+	}
+	fmt.Fprintf(w, "run folder: %s\n", dir)
 }
 
 // printSummary writes the run's summary for the primary agent and, when
