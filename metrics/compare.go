@@ -113,14 +113,27 @@ func (p *pairedComparison) test(d Delta, metric string) (Delta, error) {
 	case "injection_flip_rate":
 		return p.mcnemar(d, p.injectionPairs()), nil
 	}
+	var out Delta
+	var err error
 	if spec, ok := quantileSpecFor(metric); ok {
-		return p.quantileBootstrap(d, spec)
+		out, err = p.quantileBootstrap(d, spec)
+	} else if spec, ok := p.base.additiveSpecFor(metric); ok {
+		out, err = p.additiveBootstrap(d, spec)
+	} else {
+		return d, fmt.Errorf("compare %s: no paired test is defined for this metric", metric)
 	}
-	if spec, ok := p.base.additiveSpecFor(metric); ok {
-		return p.additiveBootstrap(d, spec)
+	// With a handful of incidents the bootstrap distribution has only a
+	// few distinct values, and its p-value claims a certainty the sample
+	// cannot carry; such a change is reported without one.
+	if err == nil && len(p.base.d.incidents) < MinBootstrapIncidents {
+		out.PValue = math.NaN()
 	}
-	return d, fmt.Errorf("compare %s: no paired test is defined for this metric", metric)
+	return out, err
 }
+
+// MinBootstrapIncidents is the number of paired incidents below which a
+// paired bootstrap reports no p-value.
+const MinBootstrapIncidents = 10
 
 // rowPairs returns (baseline event, candidate event) for each row pair
 // in the metric's denominator.

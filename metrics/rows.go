@@ -36,6 +36,7 @@ const (
 	flagEstimated
 	flagHasConfidence
 	flagHasCost
+	flagHasLatency
 )
 
 // errorColumn is the predicted-outcome index of rows with no usable verdict.
@@ -121,6 +122,19 @@ func (s *scorer) newAgentData(name string, rows []*runstore.Result) *agentData {
 		d.byKey[rowKey{r.IncidentID, r.Repeat}] = int32(i)
 		d.rows[i] = s.score(r, inc)
 	}
+
+	// An agent that reports a cost on some rows spent nothing on the
+	// others, such as incidents a free rule layer settled, so they count
+	// as zero rather than as unknown.
+	reportsCost := false
+	for i := range d.rows {
+		reportsCost = reportsCost || d.rows[i].res.CostUSD > 0
+	}
+	if reportsCost {
+		for i := range d.rows {
+			d.rows[i].flags |= flagHasCost
+		}
+	}
 	return d
 }
 
@@ -176,6 +190,11 @@ func (s *scorer) score(r *runstore.Result, incident int32) scoredRow {
 	}
 
 	sr.latency = r.LatencyMS / 1000
+	// A replayed row with no latency comes from a recording that did not
+	// measure it, which is unknown rather than instant.
+	if !(r.Replayed && r.LatencyMS == 0) {
+		f |= flagHasLatency
+	}
 	if h := r.Gold.HumanTTRSeconds; h != nil {
 		f |= flagHasHuman
 		sr.human = *h

@@ -3,6 +3,7 @@ package metrics
 import (
 	"cmp"
 	"slices"
+	"strings"
 
 	"github.com/soceval/soceval/datasets"
 	"github.com/soceval/soceval/runstore"
@@ -18,7 +19,9 @@ type sliceView struct {
 // sliceValues returns an incident's values for a dimension. An incident
 // has one value per dimension except tag, where it has one per tag. Empty
 // values are left out, so an incident without a source is in no source
-// slice.
+// slice. variant_of: tags only pair an adversarial variant with its clean
+// incident, and a slice of one incident says nothing, so they are left
+// out too; at scale they made most of metrics.json.
 func sliceValues(g *runstore.Gold, dimension string) []string {
 	var values []string
 	switch dimension {
@@ -33,7 +36,7 @@ func sliceValues(g *runstore.Gold, dimension string) []string {
 	}
 	out := values[:0:0]
 	for _, v := range values {
-		if v != "" && !slices.Contains(out, v) {
+		if v != "" && !strings.HasPrefix(v, TagVariantOfPrefix) && !slices.Contains(out, v) {
 			out = append(out, v)
 		}
 	}

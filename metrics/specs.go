@@ -136,15 +136,16 @@ func quantileSpecFor(name string) (quantileSpec, bool) {
 	case "ttr_p95":
 		return quantileSpec{"ttr", hasHuman, ttr, 0.95}, true
 	case "latency_p50":
-		return quantileSpec{"latency", anyRow, latency, 0.5}, true
+		return quantileSpec{"latency", hasLatency, latency, 0.5}, true
 	case "latency_p95":
-		return quantileSpec{"latency", anyRow, latency, 0.95}, true
+		return quantileSpec{"latency", hasLatency, latency, 0.95}, true
 	}
 	return quantileSpec{}, false
 }
 
-func hasCost(r *scoredRow) bool   { return r.has(flagHasCost) }
-func costOf(r *scoredRow) float64 { return r.cost }
+func hasCost(r *scoredRow) bool    { return r.has(flagHasCost) }
+func hasLatency(r *scoredRow) bool { return r.has(flagHasLatency) }
+func costOf(r *scoredRow) float64  { return r.cost }
 
 // reductionFromSums returns 1 − Σ pipeline / Σ human.
 func reductionFromSums(s []float64) float64 {

@@ -228,7 +228,9 @@ func compareChange(d metrics.Delta) string {
 	if !isFinite(d.Diff) {
 		return "n/a"
 	}
-	if isFinite(d.PValue) && d.PValue >= significance {
+	// No p-value means too few incidents to test, which is no evidence of
+	// a change either.
+	if !isFinite(d.PValue) || d.PValue >= significance {
 		return "~"
 	}
 	return formatDiff(d.Metric, d.Diff)
