@@ -45,7 +45,7 @@ func verdictOf(o *gates.Outcome) verdict {
 			Count: fmt.Sprintf("%d of %d rules failed", counts[gates.Fail], total)}, o, gates.Fail)
 	case o.Status == gates.Inconclusive:
 		return withRules(verdict{Class: "inconclusive", Title: "Gate inconclusive",
-			Count: fmt.Sprintf("%d of %d rules had too little data to decide", counts[gates.Inconclusive], total)}, o, gates.Inconclusive)
+			Count: inconclusiveCount(o, total)}, o, gates.Inconclusive)
 	case o.Status == gates.Warn || counts[gates.Warn] > 0:
 		return withRules(verdict{Class: "warn", Title: "Gate passed with warnings",
 			Count: fmt.Sprintf("No rule failed; %d of %d rules warned", counts[gates.Warn], total)}, o, gates.Warn)
@@ -420,4 +420,28 @@ func limitValue(r gates.RuleResult) string {
 		return formatDiff(r.Metric, r.Limit)
 	}
 	return formatValue(r.Metric, r.Limit)
+}
+
+// inconclusiveCount says why rules were left undecided: regression rules
+// without a baseline run are told apart from rules with too few cases,
+// since the fixes differ.
+func inconclusiveCount(o *gates.Outcome, total int) string {
+	noBaseline, undecided := 0, 0
+	for _, r := range o.Results {
+		if r.Status != gates.Inconclusive {
+			continue
+		}
+		undecided++
+		if r.Kind == gates.KindRegression && o.Baseline == "" {
+			noBaseline++
+		}
+	}
+	switch {
+	case noBaseline == 0:
+		return fmt.Sprintf("%d of %d rules had too little data to decide", undecided, total)
+	case noBaseline == undecided:
+		return fmt.Sprintf("%d of %d rules compare with a baseline run, and none was given", undecided, total)
+	}
+	return fmt.Sprintf("%d of %d rules could not be decided (%d need a baseline run, %d had too little data)",
+		undecided, total, noBaseline, undecided-noBaseline)
 }

@@ -160,6 +160,7 @@ func convertExCyTIn(row map[string]string, alertsByID map[string]map[string]stri
 	in.Label = datasets.Label{Grade: datasets.GradeTruePositive, Category: category, Actions: []string{}, Notes: notes}
 	in.Tags = excytinTags(labels, extra.Techniques)
 	setEstimatedTTR(&in)
+	tagMustPass(&in)
 	return in, nil
 }
 

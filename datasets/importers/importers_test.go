@@ -190,3 +190,22 @@ func TestExCyTInMapping(t *testing.T) {
 		}
 	}
 }
+
+func TestMustPassTagsSevereThreats(t *testing.T) {
+	tests := []struct {
+		grade, severity string
+		want            bool
+	}{
+		{datasets.GradeTruePositive, "critical", true},
+		{datasets.GradeTruePositive, "high", true},
+		{datasets.GradeTruePositive, "medium", false},
+		{datasets.GradeFalsePositive, "critical", false},
+	}
+	for _, tt := range tests {
+		in := datasets.Incident{Severity: tt.severity, Label: datasets.Label{Grade: tt.grade}, Tags: []string{"lab"}}
+		tagMustPass(&in)
+		if got := in.HasTag(TagMustPass); got != tt.want {
+			t.Errorf("%s %s: must_pass = %v, want %v", tt.grade, tt.severity, got, tt.want)
+		}
+	}
+}

@@ -135,6 +135,7 @@ func convertLLMSOC(data []byte) (datasets.Incident, error) {
 		Tags: llmsocTags(ruleID, w.Decoder.Name, groups, techniques),
 	}
 	setEstimatedTTR(&in)
+	tagMustPass(&in)
 	return in, nil
 }
 
