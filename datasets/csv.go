@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -93,7 +94,9 @@ func formatTime(t time.Time) string {
 
 // readCSV decodes incidents from a CSV file in the layout of csvHeader.
 // Columns may come in any order; unknown columns are an error so that a
-// misspelt header is not silently ignored.
+// misspelt header is not silently ignored. A row with bad cells is kept for
+// validation, with each bad cell reported, so every problem of every row is
+// listed at once. Problems name CSV columns, not JSON paths.
 func readCSV(r io.Reader, ps *problems) ([]Incident, []position, error) {
 	cr := csv.NewReader(r)
 	cr.ReuseRecord = false
@@ -109,6 +112,7 @@ func readCSV(r io.Reader, ps *problems) ([]Incident, []position, error) {
 	if !ok {
 		return nil, nil, nil
 	}
+	ps.fieldName = csvColumnOf
 
 	var (
 		incidents []Incident
@@ -132,20 +136,27 @@ func readCSV(r io.Reader, ps *problems) ([]Incident, []position, error) {
 		}
 
 		line, _ := cr.FieldPos(0)
-		in, ok := parseCSVRecord(record, cols, ps, line)
-		if ok {
-			incidents = append(incidents, in)
-			pos = append(pos, position{line: line, row: len(incidents)})
-		}
+		in, undecoded := parseCSVRecord(record, cols, ps, line)
+		incidents = append(incidents, in)
+		pos = append(pos, position{line: line, row: len(incidents)})
+		ps.markUndecoded(len(incidents)-1, undecoded)
 	}
 }
 
 // csvColumns maps each known column name to its index in header.
 func csvColumns(header []string, ps *problems) (map[string]int, bool) {
+	names := make([]string, len(header))
+	for i, name := range header {
+		names[i] = strings.TrimSpace(strings.TrimPrefix(name, "\ufeff"))
+	}
+	if msg := notIncidentMessage(names, csvRequired, csvHeader, "columns"); msg != "" {
+		ps.add(1, 0, "", "%s", msg)
+		return nil, false
+	}
+
 	cols := make(map[string]int, len(header))
 	ok := true
-	for i, name := range header {
-		name = strings.TrimSpace(strings.TrimPrefix(name, "\ufeff"))
+	for i, name := range names {
 		switch {
 		case !slices.Contains(csvHeader, name):
 			ps.add(1, 0, name, "unknown column; expected columns: %s", strings.Join(csvHeader, ","))
@@ -171,14 +182,31 @@ func hasKey(m map[string]int, k string) bool {
 	return ok
 }
 
-func parseCSVRecord(record []string, cols map[string]int, ps *problems, line int) (Incident, bool) {
+// csvColumnOf returns the CSV column that holds the JSON field path field:
+// label.grade is in label_grade, and other paths start with their column.
+func csvColumnOf(field string) string {
+	if rest, ok := strings.CutPrefix(field, "label."); ok {
+		return "label_" + rest
+	}
+	return field
+}
+
+// parseCSVRecord decodes one row. It returns the incident with every cell
+// that decoded and the JSON paths of the cells that did not, each reported
+// in ps.
+func parseCSVRecord(record []string, cols map[string]int, ps *problems, line int) (Incident, []string) {
 	cell := func(name string) string {
 		if i, ok := cols[name]; ok {
 			return record[i]
 		}
 		return ""
 	}
-	before := len(ps.list)
+	var undecoded []string
+	report := func(field, msg string) {
+		ps.add(line, 0, field, "%s", msg)
+		undecoded = append(undecoded, field)
+	}
+
 	var in Incident
 	in.ID, in.Title, in.Source = cell("id"), cell("title"), cell("source")
 	in.Category, in.Severity = cell("category"), cell("severity")
@@ -187,47 +215,58 @@ func parseCSVRecord(record []string, cols map[string]int, ps *problems, line int
 	if s := cell("created_at"); s != "" {
 		t, err := time.Parse(time.RFC3339Nano, s)
 		if err != nil {
-			ps.add(line, 0, "created_at", "invalid timestamp %q; expected RFC 3339 such as 2025-07-04T16:05:49Z", s)
+			report("created_at", fmt.Sprintf("invalid timestamp %s; expected RFC 3339 such as %s", quoteValue(s), exampleTime))
 		}
 		in.CreatedAt = t
 	}
 	if s := cell("label_human_ttr_seconds"); s != "" {
 		v, err := strconv.ParseFloat(s, 64)
 		if err != nil || math.IsNaN(v) {
-			ps.add(line, 0, "label_human_ttr_seconds", "invalid number %q; expected seconds, or an empty cell when unknown", s)
+			report("label.human_ttr_seconds", fmt.Sprintf("invalid number %s; expected seconds, or an empty cell when unknown", quoteValue(s)))
+		} else {
+			in.Label.HumanTTRSeconds = &v
 		}
-		in.Label.HumanTTRSeconds = &v
 	}
 	if s := cell("label_human_ttr_estimated"); s != "" {
 		v, err := strconv.ParseBool(s)
 		if err != nil {
-			ps.add(line, 0, "label_human_ttr_estimated", "invalid boolean %q; expected true or false", s)
+			report("label.human_ttr_estimated", fmt.Sprintf("invalid boolean %s; expected true or false", quoteValue(s)))
 		}
 		in.Label.HumanTTREstimated = v
 	}
 
 	jsonCells := []struct {
-		col string
-		dst any
+		col, field string
+		dst        any
 	}{
-		{"label_actions", &in.Label.Actions}, {"tags", &in.Tags},
-		{"alerts", &in.Alerts}, {"evidence", &in.Evidence}, {"enrichments", &in.Enrichments},
+		{"label_actions", "label.actions", &in.Label.Actions}, {"tags", "tags", &in.Tags},
+		{"alerts", "alerts", &in.Alerts}, {"evidence", "evidence", &in.Evidence}, {"enrichments", "enrichments", &in.Enrichments},
 	}
 	for _, c := range jsonCells {
-		s := cell(c.col)
-		if s == "" {
-			continue
-		}
-		if err := decodeCell(s, c.dst); err != nil {
-			ps.add(line, 0, c.col, "%s; expected a JSON array as written by soceval (see docs/datasets.md)", jsonMessage(err))
+		if s := cell(c.col); s != "" {
+			decodeJSONCell(s, c.field, c.dst, report)
 		}
 	}
 
-	if len(ps.list) > before {
-		return Incident{}, false
-	}
 	normalize(&in)
-	return in, true
+	return in, undecoded
+}
+
+// decodeJSONCell decodes a cell holding a JSON array into dst. A cell that
+// is not JSON is reported whole. A JSON array with bad elements or members
+// is decoded again part by part, so that each bad part is reported.
+func decodeJSONCell(s, field string, dst any, report fieldReporter) {
+	err := decodeCell(s, dst)
+	if err == nil {
+		return
+	}
+	if !json.Valid([]byte(s)) {
+		report(field, jsonMessage(err)+"; expected a JSON array as written by soceval (see docs/datasets.md)")
+		return
+	}
+	v := reflect.ValueOf(dst).Elem()
+	v.SetZero()
+	decodeValue([]byte(s), v, field, report)
 }
 
 func decodeCell(s string, dst any) error {

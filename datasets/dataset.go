@@ -69,6 +69,14 @@ func Load(path string) (*Dataset, error) {
 	switch format {
 	case FormatParquet:
 		incidents, pos, err = readParquetFile(path, ps)
+		if len(ps.list) > 0 {
+			// The schema problems of a file that is not an incident
+			// file would all be wrong rename advice, so one problem
+			// names what the file is instead.
+			if msg := foreignParquet(path); msg != "" {
+				ps.list = []Problem{{File: path, Message: msg}}
+			}
+		}
 	default:
 		incidents, pos, err = readTextFile(path, format, ps)
 	}

@@ -8,11 +8,12 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 )
 
-// readJSONL decodes one incident per non-blank line of r. Lines that fail to
-// decode are reported in ps and skipped, so every bad line is listed at once.
+// readJSONL decodes one incident per non-blank line of r. A line that is
+// not one JSON object is reported in ps and skipped. A line with bad fields
+// is reported field by field and kept for validation, so that every problem
+// of every line is listed at once.
 func readJSONL(r io.Reader, ps *problems) ([]Incident, []position, error) {
 	br := bufio.NewReaderSize(r, 1<<20)
 	var (
@@ -26,9 +27,15 @@ func readJSONL(r io.Reader, ps *problems) ([]Incident, []position, error) {
 		}
 		if trimmed := bytes.TrimSpace(line); len(trimmed) > 0 {
 			var in Incident
-			if decodeIncident(trimmed, &in, ps, lineNo) {
+			first := len(incidents) == 0 && len(ps.list) == 0
+			undecoded, ok := decodeIncident(trimmed, &in, ps, lineNo)
+			if first && len(ps.list) > 0 && rejectForeign(trimmed, ps, lineNo) {
+				return nil, nil, nil
+			}
+			if ok {
 				incidents = append(incidents, in)
 				pos = append(pos, position{line: lineNo, row: len(incidents)})
+				ps.markUndecoded(len(incidents)-1, undecoded)
 			}
 		}
 		if errors.Is(err, io.EOF) {
@@ -51,57 +58,50 @@ func readJSONArray(data []byte, ps *problems) ([]Incident, []position, error) {
 		pos       []position
 		offset    int
 	)
-	for _, elem := range raw {
+	for i, elem := range raw {
 		// RawMessage elements are sub-slices of data, so their offset
 		// gives the line where each incident starts.
 		offset = bytes.Index(data[offset:], elem) + offset
 		line := lineAt(data, int64(offset))
 		var in Incident
-		if decodeIncident(elem, &in, ps, line) {
+		undecoded, ok := decodeIncident(elem, &in, ps, line)
+		if i == 0 && len(ps.list) > 0 && rejectForeign(elem, ps, line) {
+			return nil, nil, nil
+		}
+		if ok {
 			incidents = append(incidents, in)
 			pos = append(pos, position{line: line, row: len(incidents)})
+			ps.markUndecoded(len(incidents)-1, undecoded)
 		}
 		offset += len(elem)
 	}
 	return incidents, pos, nil
 }
 
-// decodeIncident decodes one JSON object into in and reports whether it
-// succeeded; a failure is added to ps with the field it concerns.
-func decodeIncident(data []byte, in *Incident, ps *problems, line int) bool {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(in)
-	if err == nil && dec.More() {
-		err = errors.New("unexpected data after the incident object")
+// rejectForeign checks the first record of a file, which had problems. When
+// the record is not an incident at all, its problems are replaced by one
+// that says what the file is, and rejectForeign returns true.
+func rejectForeign(record []byte, ps *problems, line int) bool {
+	msg := foreignRecord(record)
+	if msg == "" {
+		return false
 	}
-	if err == nil {
-		normalize(in)
-		return true
-	}
-
-	field, msg := describeDecodeError(data, err)
-	ps.add(line, 0, field, "%s", msg)
-	return false
+	ps.list = ps.list[:0]
+	ps.add(line, 0, "", "%s", msg)
+	return true
 }
 
-// describeDecodeError turns a decoding error into a field and a message that
-// says what is expected.
-func describeDecodeError(data []byte, err error) (field, msg string) {
-	var (
-		typeErr  *json.UnmarshalTypeError
-		parseErr *time.ParseError
-	)
-	switch {
-	case errors.As(err, &typeErr):
-		return typeErr.Field, fmt.Sprintf("has a JSON %s, expected %s", typeErr.Value, jsonKind(typeErr.Type.String()))
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return name, fmt.Sprintf("unknown field; check the spelling (fields: %s)", strings.Join(incidentFields, ", "))
-	case errors.As(err, &parseErr) || strings.Contains(err.Error(), "Time.UnmarshalJSON"):
-		return badTimeField(data), "invalid timestamp; expected an RFC 3339 string such as \"2025-07-04T16:05:49Z\""
+// decodeIncident decodes one JSON object into in. It returns false when
+// data is not one JSON object. Otherwise it returns the fields that did not
+// decode, each reported in ps, and in holds the fields that did.
+func decodeIncident(data []byte, in *Incident, ps *problems, line int) ([]string, bool) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(in); err == nil && !dec.More() {
+		normalize(in)
+		return nil, true
 	}
-	return "", jsonMessage(err) + "; each line must be one JSON object describing an incident"
+	return decodeIncidentFields(data, in, ps, line)
 }
 
 // incidentFields lists the top-level JSON fields of Incident.
@@ -121,29 +121,6 @@ func jsonKind(goType string) string {
 		return "a number"
 	}
 	return goType
-}
-
-// badTimeField finds which timestamp of an incident line does not parse.
-func badTimeField(data []byte) string {
-	var probe struct {
-		CreatedAt json.RawMessage `json:"created_at"`
-		Alerts    []struct {
-			Time json.RawMessage `json:"time"`
-		} `json:"alerts"`
-	}
-	if json.Unmarshal(data, &probe) != nil {
-		return ""
-	}
-	var t time.Time
-	if probe.CreatedAt != nil && t.UnmarshalJSON(probe.CreatedAt) != nil {
-		return "created_at"
-	}
-	for i, a := range probe.Alerts {
-		if a.Time != nil && t.UnmarshalJSON(a.Time) != nil {
-			return fmt.Sprintf("alerts[%d].time", i)
-		}
-	}
-	return ""
 }
 
 // jsonMessage strips the "json: " prefix and adds the byte offset of a

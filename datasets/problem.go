@@ -1,7 +1,9 @@
 package datasets
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -20,7 +22,8 @@ type Problem struct {
 	// used when there is no line number (Parquet, Validate on a slice).
 	Row int
 	// Field is the JSON field path, such as "label.grade" or
-	// "alerts[2].time"; empty for problems of the whole record or file.
+	// "alerts[2].time", spelt as the file's CSV column (label_grade) in CSV
+	// files; empty for problems of the whole record or file.
 	Field string
 	// Message says what is wrong and what is expected.
 	Message string
@@ -76,16 +79,45 @@ func (e *ValidationError) Error() string {
 type problems struct {
 	file string
 	list []Problem
+
+	// fieldName, when set, turns a JSON field path into the name the
+	// file uses, such as the CSV column label_grade for label.grade.
+	fieldName func(string) string
+
+	// undecoded holds, by 0-based incident index, the fields that did
+	// not decode and were already reported, so validate does not report
+	// them again as missing.
+	undecoded map[int][]string
 }
 
 func (ps *problems) add(line, row int, field, format string, args ...any) {
+	if ps.fieldName != nil && field != "" {
+		field = ps.fieldName(field)
+	}
 	ps.list = append(ps.list, Problem{File: ps.file, Line: line, Row: row, Field: field, Message: fmt.Sprintf(format, args...)})
 }
 
-// err returns a *ValidationError when problems were found, else nil.
+// markUndecoded records the fields of incident i that did not decode.
+func (ps *problems) markUndecoded(i int, fields []string) {
+	if len(fields) == 0 {
+		return
+	}
+	if ps.undecoded == nil {
+		ps.undecoded = make(map[int][]string)
+	}
+	ps.undecoded[i] = fields
+}
+
+// err returns a *ValidationError when problems were found, else nil. The
+// problems are sorted by line, then row, because decoding and validation
+// find the problems of one line at different times. Problems of one line
+// keep the order they were found in.
 func (ps *problems) err() error {
 	if len(ps.list) == 0 {
 		return nil
 	}
+	slices.SortStableFunc(ps.list, func(a, b Problem) int {
+		return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Row, b.Row))
+	})
 	return &ValidationError{Problems: ps.list}
 }

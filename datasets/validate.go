@@ -44,13 +44,13 @@ func validate(ps *problems, incidents []Incident, pos []position) {
 			at = pos[i]
 		}
 		in := &incidents[i]
-		validateIncident(ps, in, at)
+		validateIncident(ps, in, at, ps.undecoded[i])
 
 		if in.ID == "" {
 			continue
 		}
 		if first, dup := firstSeen[in.ID]; dup {
-			ps.add(at.line, at.row, "id", "duplicate id %q, first used at %s; ids must be unique", in.ID, first.describe())
+			ps.add(at.line, at.row, "id", "duplicate id %s, first used at %s; ids must be unique", quoteValue(in.ID), first.describe())
 			continue
 		}
 		firstSeen[in.ID] = at
@@ -64,8 +64,20 @@ func (p position) describe() string {
 	return fmt.Sprintf("row %d", p.row)
 }
 
-func validateIncident(ps *problems, in *Incident, at position) {
-	add := func(field, format string, args ...any) { ps.add(at.line, at.row, field, format, args...) }
+// dependsOn maps a check's field to the field its verdict depends on, so
+// the check is skipped when that field did not decode.
+var dependsOn = map[string]string{"label.human_ttr_estimated": "label.human_ttr_seconds"}
+
+// validateIncident adds the problems of in to ps. undecoded lists the fields
+// that did not decode and were reported already; checks on them and on
+// their parts are skipped, since the decoder left them zero.
+func validateIncident(ps *problems, in *Incident, at position, undecoded []string) {
+	add := func(field, format string, args ...any) {
+		if covers(undecoded, field) || covers(undecoded, dependsOn[field]) {
+			return
+		}
+		ps.add(at.line, at.row, field, format, args...)
+	}
 
 	if strings.TrimSpace(in.ID) == "" {
 		add("id", "missing; every incident needs a unique id")
@@ -79,11 +91,7 @@ func validateIncident(ps *problems, in *Incident, at position) {
 		add("title", "missing; give the incident a one-line title")
 	}
 	if in.Severity != "" && !slices.Contains(Severities, in.Severity) {
-		hint := ""
-		if lower := strings.ToLower(strings.TrimSpace(in.Severity)); slices.Contains(Severities, lower) {
-			hint = fmt.Sprintf(" (did you mean %s?)", lower)
-		}
-		add("severity", "unknown severity %q; expected one of %s, or empty%s", in.Severity, strings.Join(Severities, ", "), hint)
+		add("severity", "unknown severity %s; expected one of %s, or empty%s", quoteValue(in.Severity), strings.Join(Severities, ", "), severityHint(in.Severity))
 	}
 
 	validateLabel(add, &in.Label)
@@ -95,7 +103,7 @@ func validateLabel(add func(field, format string, args ...any), l *Label) {
 	case l.Grade == "":
 		add("label.grade", "missing; expected one of %s", strings.Join(Grades, ", "))
 	case !slices.Contains(Grades, l.Grade):
-		add("label.grade", "unknown grade %q; expected one of %s%s", l.Grade, strings.Join(Grades, ", "), gradeHint(l.Grade))
+		add("label.grade", "unknown grade %s; expected one of %s%s", quoteValue(l.Grade), strings.Join(Grades, ", "), gradeHint(l.Grade))
 	}
 
 	if s := l.HumanTTRSeconds; s != nil {
@@ -118,6 +126,38 @@ func gradeHint(grade string) string {
 		return " (did you mean benign_positive?)"
 	}
 	return ""
+}
+
+// severityHint suggests the severity a different case or a common
+// abbreviation means.
+func severityHint(severity string) string {
+	s := strings.ToLower(strings.TrimSpace(severity))
+	switch s {
+	case "info":
+		s = "informational"
+	case "med", "moderate":
+		s = "medium"
+	case "crit":
+		s = "critical"
+	}
+	if slices.Contains(Severities, s) {
+		return fmt.Sprintf(" (did you mean %s?)", s)
+	}
+	return ""
+}
+
+// covers reports whether field is one of fields or a part of one, such as
+// alerts[0].id of alerts or label.grade of label.
+func covers(fields []string, field string) bool {
+	if field == "" {
+		return false
+	}
+	for _, f := range fields {
+		if field == f || strings.HasPrefix(field, f+".") || strings.HasPrefix(field, f+"[") {
+			return true
+		}
+	}
+	return false
 }
 
 func validateParts(add func(field, format string, args ...any), in *Incident) {
