@@ -10,15 +10,70 @@ import (
 )
 
 // formatValue formats a metric value in the unit of its definition:
-// percentages for ratios, durations for seconds, dollars and token counts.
-// It returns "n/a" for undefined values.
+// percentages for ratios, times, dollars and token counts. It returns
+// "n/a" for undefined values. A time is written in the unit that suits
+// its own magnitude; values shown together use formatFor instead.
 func formatValue(metric string, v float64) string {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
+	return formatFor(metric, v).value(v)
+}
+
+// formatEstimate formats an estimate as "value [lower, upper]", or "n/a",
+// with one time unit for all three numbers.
+func formatEstimate(metric string, e metrics.Estimate) string {
+	return formatForEstimates(metric, e).estimate(e)
+}
+
+// formatInterval formats an estimate's interval as "[lower, upper]", or
+// returns "" when the estimate has none.
+func formatInterval(metric string, e metrics.Estimate) string {
+	return formatForEstimates(metric, e).interval(e)
+}
+
+// formatDiff formats a candidate-minus-baseline difference: percentage
+// points for ratios, signed times and amounts otherwise.
+func formatDiff(metric string, d float64) string {
+	return formatFor(metric, d).diff(d)
+}
+
+// numberFormat formats the values of one metric that are shown together,
+// such as a table column or a comparison row, so that their times share
+// one unit and read as one scale.
+type numberFormat struct {
+	metric string
+	unit   string
+	time   timeUnit
+}
+
+// formatFor returns the format for metric values shown beside values;
+// times get the unit of the largest of them.
+func formatFor(metric string, values ...float64) numberFormat {
+	f := numberFormat{metric: metric, unit: unitOf(metric)}
+	if f.unit == "seconds" {
+		f.time = timeUnitFor(values...)
+	}
+	return f
+}
+
+// formatForEstimates is formatFor over the point values of the defined
+// estimates es. Interval bounds do not choose the unit, so that a wide
+// upper bound of an hour does not write a median of 22.5 min as 0.4 h.
+func formatForEstimates(metric string, es ...metrics.Estimate) numberFormat {
+	values := make([]float64, 0, len(es))
+	for _, e := range es {
+		if e.Defined() {
+			values = append(values, e.Value)
+		}
+	}
+	return formatFor(metric, values...)
+}
+
+func (f numberFormat) value(v float64) string {
+	if !isFinite(v) {
 		return "n/a"
 	}
-	switch unitOf(metric) {
+	switch f.unit {
 	case "seconds":
-		return formatDuration(v)
+		return f.time.format(v)
 	case "usd":
 		return formatUSD(v)
 	case "tokens":
@@ -28,31 +83,31 @@ func formatValue(metric string, v float64) string {
 	}
 }
 
-// formatEstimate formats an estimate as "value [lower, upper]", or "n/a".
-func formatEstimate(metric string, e metrics.Estimate) string {
+// estimate formats e as "value [lower, upper]", or "n/a".
+func (f numberFormat) estimate(e metrics.Estimate) string {
 	if !e.Defined() {
 		return "n/a"
 	}
-	s := formatValue(metric, e.Value)
-	if iv := formatInterval(metric, e); iv != "" {
+	s := f.value(e.Value)
+	if iv := f.interval(e); iv != "" {
 		s += " " + iv
 	}
 	return s
 }
 
-// formatInterval formats an estimate's interval as "[lower, upper]", or
-// returns "" when the estimate has none.
-func formatInterval(metric string, e metrics.Estimate) string {
-	if !e.Defined() || e.Interval == metrics.IntervalNone || math.IsNaN(e.Lower) || math.IsNaN(e.Upper) {
+// interval formats e's interval as "[lower, upper]", or returns "" when
+// e has none.
+func (f numberFormat) interval(e metrics.Estimate) string {
+	if !e.Defined() || e.Interval == metrics.IntervalNone || !isFinite(e.Lower) || !isFinite(e.Upper) {
 		return ""
 	}
-	return "[" + formatValue(metric, e.Lower) + ", " + formatValue(metric, e.Upper) + "]"
+	lower, upper := intervalBounds(e)
+	return "[" + f.value(lower) + ", " + f.value(upper) + "]"
 }
 
-// formatDiff formats a candidate-minus-baseline difference: percentage
-// points for ratios, signed durations and amounts otherwise.
-func formatDiff(metric string, d float64) string {
-	if math.IsNaN(d) || math.IsInf(d, 0) {
+// diff formats a candidate-minus-baseline difference d.
+func (f numberFormat) diff(d float64) string {
+	if !isFinite(d) {
 		return "n/a"
 	}
 	sign := "+"
@@ -60,21 +115,39 @@ func formatDiff(metric string, d float64) string {
 		sign = "−"
 		d = -d
 	}
-	switch unitOf(metric) {
-	case "seconds":
-		return sign + formatDuration(d)
-	case "usd":
-		return sign + formatUSD(d)
-	case "tokens":
-		return sign + fmt.Sprintf("%.0f", d)
-	default:
+	if f.unit == "ratio" {
 		return sign + trimZero(fmt.Sprintf("%.1f", d*100)) + " pp"
 	}
+	return sign + f.value(d)
 }
+
+// intervalBounds returns e's bounds. A Wilson interval of 0 of n cases
+// starts at exactly 0, and one of n of n cases ends at exactly 1. Setting
+// them keeps the formula's floating-point rounding, such as a lower bound
+// of 1e-18, from printing as "<0.01%" beside a value of "0%".
+func intervalBounds(e metrics.Estimate) (lower, upper float64) {
+	lower, upper = e.Lower, e.Upper
+	if e.Interval == metrics.IntervalWilson && e.Den > 0 {
+		if e.Num == 0 {
+			lower = 0
+		}
+		if e.Num == e.Den {
+			upper = 1
+		}
+	}
+	return lower, upper
+}
+
+// ratioNoise is the size below which a ratio is floating-point rounding
+// of zero: no share of fewer than a billion cases is that small.
+const ratioNoise = 1e-9
 
 // formatPercent formats a ratio as a percentage with one decimal, or more
 // decimals for small non-zero values so that 0.04% does not read as 0%.
 func formatPercent(v float64) string {
+	if math.Abs(v) < ratioNoise {
+		v = 0
+	}
 	p := v * 100
 	switch {
 	case p == 0 || math.Abs(p) >= 1:
@@ -83,23 +156,6 @@ func formatPercent(v float64) string {
 		return trimZero(fmt.Sprintf("%.2f", p)) + "%"
 	default:
 		return "<0.01%"
-	}
-}
-
-// formatDuration formats seconds as "850 ms", "42 s", "4 min 12 s" or
-// "2 h 05 min".
-func formatDuration(sec float64) string {
-	switch {
-	case sec < 1:
-		return fmt.Sprintf("%.0f ms", sec*1000)
-	case sec < 60:
-		return trimZero(fmt.Sprintf("%.1f", sec)) + " s"
-	case sec < 3600:
-		m := math.Floor(sec / 60)
-		return fmt.Sprintf("%.0f min %02.0f s", m, math.Floor(sec-m*60))
-	default:
-		h := math.Floor(sec / 3600)
-		return fmt.Sprintf("%.0f h %02.0f min", h, math.Floor((sec-h*3600)/60))
 	}
 }
 

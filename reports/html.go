@@ -77,8 +77,10 @@ type page struct {
 	Agents    agentTable
 	Flips     flipSection
 	Run       []keyValue
-	Warnings  []string
-	Glossary  []glossaryEntry
+	// Warnings are the notes on the numbers, split so that metric names
+	// show as their titles.
+	Warnings [][]notePart
+	Glossary []glossaryEntry
 }
 
 // chart is one figure: its SVG, or a note saying why it is missing.
@@ -90,6 +92,9 @@ type chart struct {
 	// escaped by vgsvg.
 	SVG  template.HTML
 	Note string
+	// Table replaces the SVG when the chart would be one line, and the
+	// Caption then explains why.
+	Table *smallTable
 }
 
 // verdictArgs passes one side of a flip to the "verdict" template.
@@ -124,7 +129,7 @@ func buildPage(d *Data) (*page, error) {
 		Agents:    buildAgentTable(d, a),
 		Flips:     buildFlips(d),
 		Run:       runDetails(d),
-		Warnings:  a.Warnings,
+		Warnings:  warningParts(a.Warnings),
 		Glossary:  glossary(),
 	}
 	if p.RunID == "" {
@@ -244,6 +249,13 @@ func buildCharts(d *Data, a *metrics.AgentMetrics) ([]chart, error) {
 			return nil, err
 		}
 		c := chart{ID: s.id, Title: s.title, Caption: s.caption}
+		if s.id == "chart-threshold" {
+			if table, caption, ok := thresholdTable(d.Threshold); ok {
+				c.Table, c.Caption = table, caption
+				charts = append(charts, c)
+				continue
+			}
+		}
 		if svg == "" {
 			c.Note = s.missing
 		} else {
@@ -295,6 +307,14 @@ func ttrCaption(categories int) string {
 			"The breakdown table has all.", ttrChartCategories, categories)
 	}
 	return c
+}
+
+func warningParts(warnings []string) [][]notePart {
+	out := make([][]notePart, 0, len(warnings))
+	for _, w := range warnings {
+		out = append(out, noteParts(w))
+	}
+	return out
 }
 
 func runDetails(d *Data) []keyValue {

@@ -95,8 +95,9 @@ func WriteJUnit(w io.Writer, o *gates.Outcome, suiteName string) error {
 
 func junitCaseOf(r gates.RuleResult) junitCase {
 	c := junitCase{Name: cleanText(ruleLabel(r)), ClassName: "soceval." + cleanText(r.Agent)}
+	f := ruleFormat(r)
 	numbers := fmt.Sprintf("metric: %s\nslice: %s\nobserved: %s\njudged: %s\nlimit: %s\n%s",
-		r.Metric, orWhole(r.Slice), formatEstimate(r.Metric, r.Observed), judgedValue(r), limitValue(r), r.Message)
+		r.Metric, orWhole(r.Slice), f.estimate(r.Observed), judgedValue(f, r), limitValue(f, r), r.Message)
 
 	switch r.Status {
 	case gates.Fail:

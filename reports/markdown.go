@@ -40,18 +40,33 @@ func WriteMarkdown(w io.Writer, d *Data) error {
 		if note := gateNote(d.Gates, a.Agent); note != "" {
 			fmt.Fprintf(bw, "%s\n\n", escapeMarkdown(note))
 		}
-		writeMarkdownTable(bw, gateTable(rows, false))
+		writeMarkdownTable(bw, gateTable(rows))
 	}
 	if len(a.Warnings) > 0 {
 		bw.WriteString("\n")
 		for _, warn := range a.Warnings {
-			fmt.Fprintf(bw, "- %s\n", escapeMarkdown(warn))
+			fmt.Fprintf(bw, "- %s\n", markdownNote(noteParts(warn)))
 		}
 	}
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("write markdown summary: %w", err)
 	}
 	return nil
+}
+
+// markdownNote writes a note with each metric as its title followed by
+// its name in a code span. Registered names contain only [a-z0-9_], so
+// they need no escaping there.
+func markdownNote(parts []notePart) string {
+	var b strings.Builder
+	for _, p := range parts {
+		if p.Metric == "" {
+			b.WriteString(escapeMarkdown(p.Text))
+		} else {
+			b.WriteString(escapeMarkdown(p.Title) + " (`" + p.Metric + "`)")
+		}
+	}
+	return b.String()
 }
 
 func verdictIcon(class string) string {
@@ -128,14 +143,8 @@ func hasNote(notes []string, word string) bool {
 	return false
 }
 
-func gateTable(rows []gateRow, compact bool) textTable {
-	if compact {
-		t := textTable{Header: []string{"Status", "Rule", "Agent", "Judged", "Limit"}, Align: []string{"l", "l", "l", "r", "r"}}
-		for _, r := range rows {
-			t.Rows = append(t.Rows, []string{r.Status, r.Rule, r.Agent, r.Judged, r.Limit})
-		}
-		return t
-	}
+// gateTable is the full gate table of the markdown summary.
+func gateTable(rows []gateRow) textTable {
 	t := textTable{
 		Header: []string{"Status", "Rule", "Agent", "Observed", "Judged", "Limit", "Explanation"},
 		Align:  []string{"l", "l", "l", "r", "r", "r", "l"},

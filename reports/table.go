@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
@@ -79,23 +80,74 @@ func WriteTable(w io.Writer, d *Data, opts TableOptions) error {
 	if err := renderTerminal(w, headlines, opts); err != nil {
 		return fmt.Errorf("write summary table: %w", err)
 	}
-	if rows := gateRows(d.Gates); len(rows) > 0 {
-		if _, err := io.WriteString(w, "\n"); err != nil {
-			return fmt.Errorf("write summary table: %w", err)
-		}
-		t := gateTable(rows, true)
-		for i, r := range t.Rows {
-			r[1] = truncate(cleanText(r[1]), 44)
-			r[2] = truncate(cleanText(r[2]), 16)
-			if opts.Color {
-				r[0] = colorFor(rows[i].Class) + r[0] + ansiReset
-			}
-		}
-		if err := renderTerminal(w, t, opts); err != nil {
-			return fmt.Errorf("write summary table: %w", err)
-		}
+	if err := writeTerminalGates(w, d, opts); err != nil {
+		return fmt.Errorf("write summary table: %w", err)
 	}
 	return nil
+}
+
+// writeTerminalGates writes the gate rules. When the rules judged one
+// agent, a line above the table names it and the table has no agent
+// column. Otherwise the agent column keeps whole names, and the rule
+// column takes the width that is left.
+func writeTerminalGates(w io.Writer, d *Data, opts TableOptions) error {
+	rows := gateRows(d.Gates)
+	if len(rows) == 0 {
+		return nil
+	}
+	agents := gatedAgents(d.Gates)
+	intro := "\n"
+	if len(agents) == 1 {
+		intro = "\nGate rules for agent " + cleanText(agents[0]) + ":\n"
+	}
+	if _, err := io.WriteString(w, intro); err != nil {
+		return err
+	}
+
+	t := terminalGateTable(rows, len(agents) > 1)
+	for i, r := range t.Rows {
+		if opts.Color {
+			r[0] = colorFor(rows[i].Class) + r[0] + ansiReset
+		}
+	}
+	return renderTerminal(w, t, opts)
+}
+
+// Widths of the terminal gate table: agentWidth caps agent names, and the
+// rule column never gets fewer than minRuleWidth runes.
+const (
+	agentWidth   = 40
+	minRuleWidth = 16
+)
+
+// terminalGateTable is the compact gate table, cut to terminalWidth
+// columns. Agent names are cut only beyond agentWidth; rule labels take
+// the rest of the width.
+func terminalGateTable(rows []gateRow, withAgent bool) textTable {
+	t := textTable{Header: []string{"Status", "Rule", "Judged", "Limit"}, Align: []string{"l", "l", "r", "r"}}
+	if withAgent {
+		t = textTable{Header: []string{"Status", "Rule", "Agent", "Judged", "Limit"}, Align: []string{"l", "l", "l", "r", "r"}}
+	}
+	for _, r := range rows {
+		cells := []string{r.Status, cleanText(r.Rule), r.Judged, r.Limit}
+		if withAgent {
+			cells = []string{r.Status, cleanText(r.Rule), truncate(cleanText(r.Agent), agentWidth), r.Judged, r.Limit}
+		}
+		t.Rows = append(t.Rows, cells)
+	}
+
+	widths := columnWidths(t)
+	others := 3*len(widths) + 1
+	for i, w := range widths {
+		if i != 1 {
+			others += w
+		}
+	}
+	ruleWidth := max(terminalWidth-others, minRuleWidth)
+	for _, r := range t.Rows {
+		r[1] = truncate(r[1], ruleWidth)
+	}
+	return t
 }
 
 func colorFor(class string) string {
@@ -176,43 +228,38 @@ const minPairs = 30
 
 // WriteCompareTable writes paired comparisons the way benchstat does: one
 // row per metric with the baseline and candidate values and their
-// intervals, the change, and the p-value of the paired test. A change
-// whose p-value is at least 0.05 prints as "~". Footnotes mark estimated
-// inputs, small samples and missing data.
+// intervals, the change, and the p-value of the paired test. Values and
+// intervals are written as in the HTML report, "67.4% [60.2%, 73.9%]",
+// and the times of a row share one unit. A change whose p-value is at
+// least 0.05 prints as "~". Footnotes mark estimated inputs, small samples
+// and missing data.
 func WriteCompareTable(w io.Writer, deltas []metrics.Delta, opts TableOptions) error {
-	if opts.Format == FormatJSON {
+	switch opts.Format {
+	case FormatJSON:
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(deltas); err != nil {
 			return fmt.Errorf("write comparison JSON: %w", err)
 		}
 		return nil
+	case FormatTable, "", FormatMarkdown:
+	default:
+		return fmt.Errorf("write comparison table: unknown format %q; use %q, %q or %q", opts.Format, FormatTable, FormatMarkdown, FormatJSON)
 	}
 
-	t := textTable{
-		Header: []string{"metric", "baseline", "candidate", "delta", "p"},
-		Align:  []string{"l", "r", "r", "r", "r"},
-	}
-	notes := newFootnotes()
-	for _, d := range deltas {
-		name := truncate(cleanText(d.Metric), 28) + notes.marks(d)
-		change := compareChange(d)
-		notes.tilde = notes.tilde || change == "~"
-		if opts.Color && opts.Format != FormatMarkdown && change != "~" {
-			change = colorFor(compareClass(d)) + change + ansiReset
-		}
-		t.Rows = append(t.Rows, []string{name, compactEstimate(d.Metric, d.Baseline), compactEstimate(d.Metric, d.Candidate),
-			change, formatPValue(d.PValue) + fmt.Sprintf(" n=%d", d.Pairs)})
-	}
-
+	t, notes, classes := compareTable(deltas)
 	if opts.Format == FormatMarkdown {
 		bw := newBufWriter(w)
 		writeMarkdownTable(bw.Writer, t)
 		notes.write(bw.Writer, true)
 		return bw.flush("write comparison markdown")
 	}
-	if opts.Format != FormatTable && opts.Format != "" {
-		return fmt.Errorf("write comparison table: unknown format %q; use %q, %q or %q", opts.Format, FormatTable, FormatMarkdown, FormatJSON)
+
+	fitCompareTable(t)
+	for i, r := range t.Rows {
+		if opts.Color && r[compareDelta] != "~" {
+			r[compareDelta] = colorFor(classes[i]) + r[compareDelta] + ansiReset
+		}
 	}
 	if err := renderTerminal(w, t, opts); err != nil {
 		return fmt.Errorf("write comparison table: %w", err)
@@ -222,9 +269,110 @@ func WriteCompareTable(w io.Writer, deltas []metrics.Delta, opts TableOptions) e
 	return bw.flush("write comparison table")
 }
 
+// Columns of the comparison table.
+const (
+	compareMetric = iota
+	compareBaseline
+	compareCandidate
+	compareDelta
+	compareP
+)
+
+// compareTable builds the comparison rows with one-line cells, the
+// footnotes, and the colour class of each row's change. When every row
+// has the same number of pairs, the footnotes state it once. Otherwise
+// each p-value is followed by its "n=".
+func compareTable(deltas []metrics.Delta) (textTable, *footnotes, []string) {
+	t := textTable{
+		Header: []string{"metric", "baseline", "candidate", "delta", "p"},
+		Align:  []string{"l", "r", "r", "r", "r"},
+	}
+	notes := newFootnotes()
+	notes.pairs = commonPairs(deltas)
+	classes := make([]string, 0, len(deltas))
+
+	for _, d := range deltas {
+		marks := notes.marks(d)
+		name := truncate(cleanText(d.Metric), compareMetricWidth) + marks
+		f := formatForEstimates(d.Metric, d.Baseline, d.Candidate)
+		change := compareChange(f, d)
+		notes.tilde = notes.tilde || change == "~"
+
+		p := formatPValue(d.PValue)
+		if notes.pairs < 0 {
+			p += fmt.Sprintf(" n=%d", d.Pairs)
+		}
+		t.Rows = append(t.Rows, []string{name, f.estimate(d.Baseline), f.estimate(d.Candidate), change, p})
+		classes = append(classes, compareClass(d))
+	}
+	return t, notes, classes
+}
+
+// compareMetricWidth is the widest metric name of the comparison table,
+// footnote marks excluded. The longest registered name has 24 runes.
+const compareMetricWidth = 26
+
+// commonPairs returns the pair count shared by every delta, or -1 when
+// the counts differ or there are no deltas.
+func commonPairs(deltas []metrics.Delta) int {
+	if len(deltas) == 0 {
+		return -1
+	}
+	n := deltas[0].Pairs
+	for _, d := range deltas[1:] {
+		if d.Pairs != n {
+			return -1
+		}
+	}
+	return n
+}
+
+// fitCompareTable keeps t within terminalWidth columns: when the one-line
+// rows are too wide, an estimate cell wider than its share of the width
+// puts its interval on a second line under the value.
+func fitCompareTable(t textTable) {
+	widths := columnWidths(t)
+	total := 3*len(widths) + 1
+	for _, w := range widths {
+		total += w
+	}
+	if total <= terminalWidth {
+		return
+	}
+
+	fixed := total - widths[compareBaseline] - widths[compareCandidate]
+	share := (terminalWidth - fixed) / 2
+	for _, r := range t.Rows {
+		for _, c := range []int{compareBaseline, compareCandidate} {
+			if value, interval, ok := strings.Cut(r[c], " ["); ok && utf8.RuneCountInString(r[c]) > share {
+				r[c] = value + "\n[" + interval
+			}
+		}
+	}
+}
+
+// columnWidths returns the widest line of each column of t, in runes.
+func columnWidths(t textTable) []int {
+	widths := make([]int, len(t.Header))
+	measure := func(i int, cell string) {
+		for _, line := range strings.Split(cell, "\n") {
+			widths[i] = max(widths[i], utf8.RuneCountInString(line))
+		}
+	}
+	for i, h := range t.Header {
+		measure(i, h)
+	}
+	for _, r := range t.Rows {
+		for i, c := range r {
+			measure(i, c)
+		}
+	}
+	return widths
+}
+
 // compareChange is the delta cell: the signed change, or "~" when the
 // paired test found no significant difference.
-func compareChange(d metrics.Delta) string {
+func compareChange(f numberFormat, d metrics.Delta) string {
 	if !isFinite(d.Diff) {
 		return "n/a"
 	}
@@ -233,7 +381,7 @@ func compareChange(d metrics.Delta) string {
 	if !isFinite(d.PValue) || d.PValue >= significance {
 		return "~"
 	}
-	return formatDiff(d.Metric, d.Diff)
+	return f.diff(d.Diff)
 }
 
 func compareClass(d metrics.Delta) string {
@@ -244,26 +392,13 @@ func compareClass(d metrics.Delta) string {
 	return "pass"
 }
 
-// compactEstimate formats an estimate as "value [lower–upper]" with the
-// unit written once, to keep comparison rows narrow.
-func compactEstimate(metric string, e metrics.Estimate) string {
-	if !e.Defined() {
-		return "n/a"
-	}
-	v := formatValue(metric, e.Value)
-	if e.Interval == metrics.IntervalNone || !isFinite(e.Lower) || !isFinite(e.Upper) {
-		return v
-	}
-	if unitOf(metric) == "ratio" {
-		return fmt.Sprintf("%s [%s–%s]", v, trimZero(fmt.Sprintf("%.1f", e.Lower*100)), trimZero(fmt.Sprintf("%.1f", e.Upper*100)))
-	}
-	return fmt.Sprintf("%s [%s–%s]", v, formatValue(metric, e.Lower), formatValue(metric, e.Upper))
-}
-
 // footnotes collects the warnings of a comparison as numbered notes.
 type footnotes struct {
 	// tilde is set when a row printed "~", which the notes then explain.
 	tilde bool
+	// pairs is the pair count of every row, or -1 when rows differ and
+	// each p-value carries its own.
+	pairs int
 	texts []string
 	index map[string]int
 }
@@ -296,21 +431,28 @@ func (f *footnotes) marks(d metrics.Delta) string {
 }
 
 func (f *footnotes) write(w io.Writer, markdown bool) {
-	if len(f.texts) > 0 {
-		fmt.Fprintln(w)
-	}
+	var lines []string
 	for i, t := range f.texts {
-		if markdown {
-			fmt.Fprintf(w, "(%d) %s  \n", i+1, escapeMarkdown(t))
-		} else {
-			fmt.Fprintf(w, "(%d) %s\n", i+1, t)
-		}
+		lines = append(lines, fmt.Sprintf("(%d) %s", i+1, t))
+	}
+	if f.pairs >= 0 {
+		lines = append(lines, fmt.Sprintf("p is from a paired test on the %d rows (incident and repeat) present in both runs.", f.pairs))
 	}
 	if f.tilde {
-		msg := "~ means no significant difference (p ≥ 0.05 in the paired test)."
+		lines = append(lines, "~ means no significant difference (p ≥ 0.05 in the paired test).")
+	}
+	if len(lines) == 0 {
+		return
+	}
+
+	// A blank line ends the table, because in markdown a text line right
+	// under a table would be read as one more row.
+	fmt.Fprintln(w)
+	for _, l := range lines {
 		if markdown {
-			msg = "\\~ means no significant difference (p ≥ 0.05 in the paired test)."
+			fmt.Fprintf(w, "%s  \n", escapeMarkdown(l))
+		} else {
+			fmt.Fprintln(w, l)
 		}
-		fmt.Fprintln(w, msg)
 	}
 }

@@ -40,8 +40,10 @@ type cell struct {
 	Small string
 }
 
-func estimateCell(metric string, e metrics.Estimate) cell {
-	c := cell{Value: formatValue(metric, e.Value), Small: formatInterval(metric, e)}
+// estimateCell formats e with f, the format of the column or row that
+// the cell shares its time unit with.
+func estimateCell(f numberFormat, e metrics.Estimate) cell {
+	c := cell{Value: f.value(e.Value), Small: f.interval(e)}
 	if e.Estimated {
 		c.Small += " (estimated)"
 	}
@@ -71,19 +73,34 @@ func buildSliceTables(a *metrics.AgentMetrics) []sliceTable {
 			t.Hidden = len(slices) - maxSliceRows
 			slices = slices[:maxSliceRows]
 		}
+		formats := columnFormats(columns, slices)
 		for _, s := range slices {
 			r := sliceRow{Value: s.Value, Rows: s.Rows}
 			if dim == "category" {
 				r.Value = gradeLabel(s.Value) // as in the headline card
 			}
-			for _, m := range columns {
-				r.Cells = append(r.Cells, estimateCell(m, estimateOf(s.Metrics, m)))
+			for i, m := range columns {
+				r.Cells = append(r.Cells, estimateCell(formats[i], estimateOf(s.Metrics, m)))
 			}
 			t.Rows = append(t.Rows, r)
 		}
 		tables = append(tables, t)
 	}
 	return tables
+}
+
+// columnFormats returns one format per column, so that each column's
+// times share the unit of its largest value shown.
+func columnFormats(columns []string, slices []*metrics.Slice) []numberFormat {
+	formats := make([]numberFormat, len(columns))
+	for i, m := range columns {
+		es := make([]metrics.Estimate, len(slices))
+		for j, s := range slices {
+			es[j] = estimateOf(s.Metrics, m)
+		}
+		formats[i] = formatForEstimates(m, es...)
+	}
+	return formats
 }
 
 // definedColumns returns the slice columns that have a value in at least
@@ -112,7 +129,8 @@ func buildLayers(a *metrics.AgentMetrics) []layerRow {
 	rows := make([]layerRow, 0, len(a.Layers))
 	for _, l := range a.Layers {
 		rows = append(rows, layerRow{
-			Layer: l.Layer, Share: estimateCell("agent_coverage", l.Share), Accuracy: estimateCell("accuracy", l.Accuracy),
+			Layer: l.Layer, Share: estimateCell(formatFor("agent_coverage"), l.Share),
+			Accuracy: estimateCell(formatFor("accuracy"), l.Accuracy),
 		})
 	}
 	return rows
@@ -155,11 +173,15 @@ func buildAgentTable(d *Data, primary *metrics.AgentMetrics) agentTable {
 	}
 	for _, m := range agentColumns {
 		r := agentRow{Metric: m, Title: metricTitle(m)}
+		es := make([]metrics.Estimate, len(agents))
 		any := false
-		for _, a := range agents {
-			e := estimateOf(a.Metrics, m)
-			any = any || e.Defined()
-			r.Cells = append(r.Cells, estimateCell(m, e))
+		for i, a := range agents {
+			es[i] = estimateOf(a.Metrics, m)
+			any = any || es[i].Defined()
+		}
+		f := formatForEstimates(m, es...) // one time unit per row
+		for _, e := range es {
+			r.Cells = append(r.Cells, estimateCell(f, e))
 		}
 		if any {
 			t.Rows = append(t.Rows, r)

@@ -33,3 +33,29 @@ func TestInconclusiveCountNamesTheCause(t *testing.T) {
 		})
 	}
 }
+
+// TestVerdictNamesRuleAgents checks that the banner tells apart rules of
+// the same name that judged different agents.
+func TestVerdictNamesRuleAgents(t *testing.T) {
+	rule := func(agent string, s gates.Status) gates.RuleResult {
+		return gates.RuleResult{Rule: "missed-threat-rate", Metric: "missed_threat_rate", Agent: agent, Status: s}
+	}
+	cases := []struct {
+		name    string
+		results []gates.RuleResult
+		want    string
+	}{
+		{"two agents", []gates.RuleResult{rule("gpt-4o", gates.Fail), rule("gpt-4.1", gates.Fail)},
+			"2 of 2 rules failed: missed-threat-rate (gpt-4o), missed-threat-rate (gpt-4.1)."},
+		{"one agent", []gates.RuleResult{rule("gpt-4o", gates.Fail), rule("gpt-4o", gates.Pass)},
+			"1 of 2 rules failed: missed-threat-rate."},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			o := &gates.Outcome{Status: gates.Fail, Valid: true, Results: c.results}
+			if got := verdictOf(o).Detail; got != c.want {
+				t.Errorf("detail = %q, want %q", got, c.want)
+			}
+		})
+	}
+}

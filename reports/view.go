@@ -125,13 +125,21 @@ func gateNote(o *gates.Outcome, agent string) string {
 	}
 }
 
-// ruleNames lists the rules with status s, at most five.
+// ruleNames lists the rules with status s, at most five. When the gate
+// judged more than one agent, each rule is followed by its agent, as in
+// "missed-threat-rate (gpt-4o)", because rule names repeat across agents.
 func ruleNames(o *gates.Outcome, s gates.Status) string {
+	withAgent := len(gatedAgents(o)) > 1
 	var names []string
 	for _, r := range o.Results {
-		if r.Status == s {
-			names = append(names, ruleLabel(r))
+		if r.Status != s {
+			continue
 		}
+		name := ruleLabel(r)
+		if withAgent && r.Agent != "" {
+			name += " (" + r.Agent + ")"
+		}
+		names = append(names, name)
 	}
 	if len(names) > 5 {
 		names = append(names[:5], fmt.Sprintf("and %d more", len(names)-5))
@@ -194,9 +202,10 @@ func buildHeadlines(d *Data, a *metrics.AgentMetrics) []headline {
 
 	for _, m := range headlineMetrics {
 		e := estimateOf(a.Metrics, m)
+		f := formatForEstimates(m, e)
 		h := headline{
 			ID: "headline-" + m, Metric: m, Title: metricTitle(m),
-			Value: formatValue(m, e.Value), Interval: formatInterval(m, e), Defined: e.Defined(),
+			Value: f.value(e.Value), Interval: f.interval(e), Defined: e.Defined(),
 		}
 		h.Change, h.ChangeShort, h.ChangeClass = changeOf(d, base, m, e)
 		h.Caption, h.Notes = headlineCaption(m, a, e)
@@ -243,10 +252,11 @@ func headlineCaption(m string, a *metrics.AgentMetrics, e metrics.Estimate) (str
 func changeOf(d *Data, base *metrics.AgentMetrics, m string, e metrics.Estimate) (long, short, class string) {
 	def, _ := metrics.Lookup(m)
 	if dl := d.delta(m); dl != nil && isFinite(dl.Diff) {
-		long = formatDiff(m, dl.Diff) + " vs baseline"
-		short = formatDiff(m, dl.Diff)
+		f := formatFor(m, dl.Diff)
+		long = f.diff(dl.Diff) + " vs baseline"
+		short = f.diff(dl.Diff)
 		if isFinite(dl.Lower) && isFinite(dl.Upper) {
-			long += " [" + formatDiff(m, dl.Lower) + ", " + formatDiff(m, dl.Upper) + "]"
+			long += " [" + f.diff(dl.Lower) + ", " + f.diff(dl.Upper) + "]"
 		}
 		if isFinite(dl.PValue) {
 			long += ", p " + pEquals(dl.PValue)
@@ -265,7 +275,8 @@ func changeOf(d *Data, base *metrics.AgentMetrics, m string, e metrics.Estimate)
 		return "", "", ""
 	}
 	diff := e.Value - b.Value
-	return formatDiff(m, diff) + " vs baseline (" + formatValue(m, b.Value) + ")", formatDiff(m, diff), direction(def, diff)
+	f := formatFor(m, e.Value, b.Value, diff)
+	return f.diff(diff) + " vs baseline (" + f.value(b.Value) + ")", f.diff(diff), direction(def, diff)
 }
 
 // significance is the level below which a paired test's p-value marks a
@@ -311,9 +322,10 @@ func coverageBreakdown(a *metrics.AgentMetrics) []breakdownItem {
 	var items []breakdownItem
 	for _, s := range cats {
 		e := estimateOf(s.Metrics, "agent_coverage")
+		f := formatFor("agent_coverage")
 		items = append(items, breakdownItem{
-			Key: s.Value, Label: gradeLabel(s.Value), Value: formatValue("agent_coverage", e.Value),
-			Interval: formatInterval("agent_coverage", e), Rows: s.Rows,
+			Key: s.Value, Label: gradeLabel(s.Value), Value: f.value(e.Value),
+			Interval: f.interval(e), Rows: s.Rows,
 		})
 	}
 	return items
@@ -395,31 +407,42 @@ func gateRows(o *gates.Outcome) []gateRow {
 	}
 	rows := make([]gateRow, 0, len(o.Results))
 	for _, r := range o.Results {
+		f := ruleFormat(r)
 		rows = append(rows, gateRow{
 			Rule: ruleLabel(r), Agent: r.Agent, Status: statusWord(r.Status), Class: string(r.Status),
-			Observed: formatEstimate(r.Metric, r.Observed),
-			Judged:   judgedValue(r), Limit: limitValue(r), Message: r.Message,
+			Observed: f.estimate(r.Observed),
+			Judged:   judgedValue(f, r), Limit: limitValue(f, r), Message: r.Message,
 		})
 	}
 	return rows
+}
+
+// ruleFormat returns the format of a rule's numbers, which share one time
+// unit: the observed estimate, the judged value and the limit.
+func ruleFormat(r gates.RuleResult) numberFormat {
+	values := []float64{r.Judged, r.Limit}
+	if r.Observed.Defined() {
+		values = append(values, r.Observed.Value)
+	}
+	return formatFor(r.Metric, values...)
 }
 
 // isRegression reports whether r judges a change against a baseline,
 // whose judged value and limit are differences.
 func isRegression(r gates.RuleResult) bool { return r.Kind == "regression" || r.Delta != nil }
 
-func judgedValue(r gates.RuleResult) string {
+func judgedValue(f numberFormat, r gates.RuleResult) string {
 	if isRegression(r) {
-		return formatDiff(r.Metric, r.Judged)
+		return f.diff(r.Judged)
 	}
-	return formatValue(r.Metric, r.Judged)
+	return f.value(r.Judged)
 }
 
-func limitValue(r gates.RuleResult) string {
+func limitValue(f numberFormat, r gates.RuleResult) string {
 	if isRegression(r) {
-		return formatDiff(r.Metric, r.Limit)
+		return f.diff(r.Limit)
 	}
-	return formatValue(r.Metric, r.Limit)
+	return f.value(r.Limit)
 }
 
 // inconclusiveCount says why rules were left undecided: regression rules
