@@ -11,6 +11,7 @@ import (
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
 
+	"github.com/soceval/soceval/datasets"
 	"github.com/soceval/soceval/evaluation"
 	"github.com/soceval/soceval/metrics"
 	"github.com/soceval/soceval/reports"
@@ -88,23 +89,57 @@ func writeFlips(w io.Writer, flips []metrics.Flip, markdown bool) error {
 	t := tablewriter.NewTable(w, opts...)
 	t.Header("change", "incident", "gold", "A verdict", "B verdict")
 	for _, f := range flips {
-		row := []string{f.Kind, cell(f.IncidentID, 28, markdown), f.GoldGrade, verdictCell(&f.Baseline, markdown), verdictCell(&f.Candidate, markdown)}
+		row := []string{flipLabels[f.Kind], cell(f.IncidentID, 28, markdown), shortGrade(f.GoldGrade),
+			verdictCell(&f.Baseline, markdown), verdictCell(&f.Candidate, markdown)}
 		if err := t.Append(row); err != nil {
 			return err
 		}
 	}
-	return t.Render()
+	if err := t.Render(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintln(w, "TP, BP, FP: true, benign, false positive. closed: auto-closed; resolved: handled by the agent.")
+	return err
 }
 
+// flipLabels are the short names of flip kinds, so that the table fits
+// 100 columns.
+var flipLabels = map[string]string{
+	metrics.FlipThreatNewlyAutoClosed: "threat auto-closed",
+	metrics.FlipNewlyWrong:            "newly wrong",
+	metrics.FlipNewlyCorrect:          "newly correct",
+	metrics.FlipDispositionChanged:    "disposition",
+}
+
+var dispositionLabels = map[string]string{
+	runstore.AutoClosed:    "closed",
+	runstore.AgentResolved: "resolved",
+	runstore.Escalated:     "escalated",
+	runstore.Errored:       "error",
+}
+
+func shortGrade(grade string) string {
+	switch grade {
+	case datasets.GradeTruePositive:
+		return "TP"
+	case datasets.GradeBenignPositive:
+		return "BP"
+	case datasets.GradeFalsePositive:
+		return "FP"
+	}
+	return grade
+}
+
+// verdictCell writes a verdict as "FP closed 0.90".
 func verdictCell(r *runstore.Result, markdown bool) string {
 	if r.Failed() {
 		return "error"
 	}
-	s := r.Grade + " / " + r.Disposition
+	s := shortGrade(r.Grade) + " " + dispositionLabels[r.Disposition]
 	if r.Confidence != nil {
-		s += fmt.Sprintf(" (%.2f)", *r.Confidence)
+		s += fmt.Sprintf(" %.2f", *r.Confidence)
 	}
-	return cell(s, 44, markdown)
+	return cell(s, 20, markdown)
 }
 
 // cell shortens s to width runes and, for Markdown, escapes the pipe

@@ -381,6 +381,11 @@ func TestGateAndCompareOnStoredRun(t *testing.T) {
 			t.Errorf("compare output lacks %q:\n%s", want, r.stdout)
 		}
 	}
+	for _, line := range strings.Split(r.stdout, "\n") {
+		if n := len([]rune(line)); n > 100 {
+			t.Errorf("compare line of %d columns exceeds 100: %q", n, line)
+		}
+	}
 
 	r = soceval(t, dir, nil, "compare", run, run)
 	if r.code != ExitUsage || !strings.Contains(r.stderr, "#AGENT") {
