@@ -254,8 +254,10 @@ func flippedIncidents(m *runstore.Manifest, flips []metrics.Flip, log *slog.Logg
 // shows: 0.50 to 1.00 in steps of 0.05.
 var thresholdGrid = func() []float64 {
 	var ts []float64
+	// i/20 rather than i*0.05: 19*0.05 is 0.9500000000000001, which
+	// would not count a verdict of confidence 0.95 as closed at 0.95.
 	for i := 10; i <= 20; i++ {
-		ts = append(ts, float64(i)*0.05)
+		ts = append(ts, float64(i)/20)
 	}
 	return ts
 }()

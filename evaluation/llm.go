@@ -3,6 +3,7 @@ package evaluation
 import (
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/soceval/soceval/harness"
@@ -49,7 +50,15 @@ func (p *Plan) llmAgent(spec *suite.Agent) (harness.Agent, error) {
 		suiteCfg.Limiter = harness.NewLimiter(int(spec.RequestsPerMin), int(spec.TokensPerMin))
 	}
 	if spec.Cassette != "" {
-		c, err := harness.OpenCassette(p.Suite.Resolve(spec.Cassette))
+		path := p.Suite.Resolve(spec.Cassette)
+		// Replay needs recordings: without the file every call would fail,
+		// and the run would end blaming the network.
+		if mode == harness.ModeReplay {
+			if _, err := os.Stat(path); err != nil {
+				return nil, fmt.Errorf("mode replay needs the cassette %s, which does not exist; record it first with mode: record or replay-or-record", path)
+			}
+		}
+		c, err := harness.OpenCassette(path)
 		if err != nil {
 			return nil, err
 		}

@@ -29,7 +29,8 @@ var flipRank = map[string]int{
 // by incident id and repeat, worst first: true positives the candidate
 // newly auto-closed, then rows newly wrong, newly correct, and rows whose
 // disposition alone changed. Each pair appears once, under its worst
-// kind; ties are ordered by incident id and repeat. Rows present in only
+// kind. Within a kind, must_pass incidents come first, then higher
+// severity, then incident id and repeat. Rows present in only
 // one run are not flips (see CompareCoverage).
 func Flips(base, cand []runstore.Result) []Flip {
 	byKey := make(map[rowKey]*runstore.Result, len(base))
@@ -60,6 +61,8 @@ func Flips(base, cand []runstore.Result) []Flip {
 	slices.SortStableFunc(flips, func(x, y Flip) int {
 		return cmp.Or(
 			cmp.Compare(flipRank[x.Kind], flipRank[y.Kind]),
+			cmp.Compare(mustPassRank(&x), mustPassRank(&y)),
+			cmp.Compare(flipSeverity(y.Candidate.Gold.Severity), flipSeverity(x.Candidate.Gold.Severity)),
 			strings.Compare(x.IncidentID, y.IncidentID),
 			cmp.Compare(x.Candidate.Repeat, y.Candidate.Repeat),
 		)
@@ -184,4 +187,20 @@ func matchRows(base, cand []runstore.Result) (mb, mc []*runstore.Result, err err
 		return nil, nil, fmt.Errorf("baseline (%d rows) and candidate (%d rows) have no incident and repeat in common", len(base), len(cand))
 	}
 	return mb, mc, nil
+}
+
+// TagMustPass marks incidents that must never be auto-closed.
+const TagMustPass = "must_pass"
+
+func mustPassRank(f *Flip) int {
+	if slices.Contains(f.Candidate.Gold.Tags, TagMustPass) {
+		return 0
+	}
+	return 1
+}
+
+// flipSeverity returns the index of severity in datasets.Severities,
+// lowest first, or -1 when it is unknown, so unknown sorts last.
+func flipSeverity(severity string) int {
+	return slices.Index(datasets.Severities, severity)
 }

@@ -31,7 +31,17 @@ func Wilson(successes, n int, confidence float64) (lower, upper float64) {
 	denom := 1 + z2/nf
 	centre := (p + z2/(2*nf)) / denom
 	half := z / denom * math.Sqrt(p*(1-p)/nf+z2/(4*nf*nf))
-	return math.Max(0, centre-half), math.Min(1, centre+half)
+	lower, upper = math.Max(0, centre-half), math.Min(1, centre+half)
+
+	// At k = 0 and k = n the bound is exactly 0 or 1; rounding leaves a
+	// residue such as 2.8e-17.
+	if successes <= 0 {
+		lower = 0
+	}
+	if successes >= n {
+		upper = 1
+	}
+	return lower, upper
 }
 
 // Proportion returns num/den with its Wilson interval, or NoData when den

@@ -87,3 +87,14 @@ func TestFewIncidentsGiveNoBootstrapPValue(t *testing.T) {
 		t.Errorf("diff = %v, want 0.2", d.Diff)
 	}
 }
+
+func TestWilsonEndsAreExact(t *testing.T) {
+	for _, n := range []int{1, 7, 104, 1000} {
+		if lo, _ := Wilson(0, n, 0.95); lo != 0 {
+			t.Errorf("Wilson(0, %d) lower = %g, want exactly 0", n, lo)
+		}
+		if _, hi := Wilson(n, n, 0.95); hi != 1 {
+			t.Errorf("Wilson(%d, %d) upper = %g, want exactly 1", n, n, hi)
+		}
+	}
+}

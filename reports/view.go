@@ -431,7 +431,13 @@ func ruleFormat(r gates.RuleResult) numberFormat {
 // whose judged value and limit are differences.
 func isRegression(r gates.RuleResult) bool { return r.Kind == "regression" || r.Delta != nil }
 
+// judgedValue formats the number a rule compared with its limit. A rule
+// that compared nothing (no baseline, no data) shows a dash, not a zero
+// that reads as a measurement.
 func judgedValue(f numberFormat, r gates.RuleResult) string {
+	if r.Status == gates.Inconclusive && (isRegression(r) && r.Delta == nil || !r.Observed.Defined()) {
+		return "—"
+	}
 	if isRegression(r) {
 		return f.diff(r.Judged)
 	}

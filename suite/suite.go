@@ -47,6 +47,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -172,7 +174,7 @@ func Parse(data []byte, path string) (*Suite, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&s); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, fmt.Errorf("%s: %s", name, yamlMessage(err))
 	}
 
 	sum := sha256.Sum256(data)
@@ -320,4 +322,89 @@ func (a *Agent) problems(earlier map[string]bool) []string {
 		out = append(out, fmt.Sprintf("kind %q is not one of rules, recorded, llm, pipeline", a.Kind))
 	}
 	return out
+}
+
+// unknownField matches yaml.v3's message for a field KnownFields rejects.
+var unknownField = regexp.MustCompile(`line (\d+): field (\S+) not found in type suite\.(\w+)`)
+
+// yamlMessage rewrites yaml.v3's decoding errors in the suite's terms:
+// an unknown field is named with its line, the fields it may be, and the
+// closest valid name.
+func yamlMessage(err error) string {
+	var typeErr *yaml.TypeError
+	if !errors.As(err, &typeErr) {
+		return err.Error()
+	}
+	var msgs []string
+	for _, e := range typeErr.Errors {
+		m := unknownField.FindStringSubmatch(e)
+		if m == nil {
+			msgs = append(msgs, e)
+			continue
+		}
+		valid := fieldNames[m[3]]
+		msg := fmt.Sprintf("line %s: unknown field %q", m[1], m[2])
+		if best := closest(m[2], valid); best != "" {
+			msg += fmt.Sprintf(" (did you mean %q?)", best)
+		}
+		msgs = append(msgs, msg+"; valid fields: "+strings.Join(valid, ", "))
+	}
+	return strings.Join(msgs, "\n")
+}
+
+// fieldNames lists the YAML fields of each suite type, for messages.
+var fieldNames = map[string][]string{
+	"Suite":   yamlFields(reflect.TypeFor[Suite]()),
+	"Agent":   yamlFields(reflect.TypeFor[Agent]()),
+	"Scoring": yamlFields(reflect.TypeFor[Scoring]()),
+}
+
+func yamlFields(t reflect.Type) []string {
+	var names []string
+	for i := range t.NumField() {
+		tag, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ",")
+		if tag != "" && tag != "-" {
+			names = append(names, tag)
+		}
+	}
+	return names
+}
+
+// closest returns the valid name nearest to got by edit distance, when
+// it is close enough to be a likely typo.
+func closest(got string, valid []string) string {
+	best, bestDist := "", len(got)/2+1
+	for _, v := range valid {
+		if d := editDistance(got, v); d < bestDist {
+			best, bestDist = v, d
+		}
+	}
+	return best
+}
+
+// editDistance is the optimal string alignment distance: insertions,
+// deletions, substitutions and swaps of adjacent letters each cost 1, so
+// the common typo "modle" is one edit from "model".
+func editDistance(a, b string) int {
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(a)][len(b)]
 }

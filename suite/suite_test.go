@@ -39,7 +39,7 @@ func TestLoadRejectsUnknownField(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := Load(path)
-	if err == nil || !strings.Contains(err.Error(), "field agentz not found") {
+	if err == nil || !strings.Contains(err.Error(), `unknown field "agentz" (did you mean "agents"?)`) {
 		t.Errorf("Load error = %v, want one naming the unknown field agentz", err)
 	}
 }
@@ -56,5 +56,17 @@ func TestResolveKeepsBundledAndAbsolute(t *testing.T) {
 		if got := s.Resolve(in); got != want {
 			t.Errorf("Resolve(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestUnknownFieldSuggestsName(t *testing.T) {
+	data := "dataset: x.jsonl\nagents:\n  - name: a\n    kind: llm\n    prompt: triage/v1\n    modle: gpt-4o\n"
+	_, err := Parse([]byte(data), "s.yaml")
+	if err == nil {
+		t.Fatal("Parse accepted an unknown field")
+	}
+	want := `s.yaml: line 6: unknown field "modle" (did you mean "model"?); valid fields: name, kind,`
+	if !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("error = %q, want it to start with %q", err, want)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/olekukonko/tablewriter"
@@ -89,7 +90,7 @@ func writeFlips(w io.Writer, flips []metrics.Flip, markdown bool) error {
 	t := tablewriter.NewTable(w, opts...)
 	t.Header("change", "incident", "gold", "A verdict", "B verdict")
 	for _, f := range flips {
-		row := []string{flipLabels[f.Kind], cell(f.IncidentID, 28, markdown), shortGrade(f.GoldGrade),
+		row := []string{flipLabels[f.Kind], cell(f.IncidentID, 28, markdown), goldCell(&f.Candidate.Gold),
 			verdictCell(&f.Baseline, markdown), verdictCell(&f.Candidate, markdown)}
 		if err := t.Append(row); err != nil {
 			return err
@@ -98,7 +99,8 @@ func writeFlips(w io.Writer, flips []metrics.Flip, markdown bool) error {
 	if err := t.Render(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintln(w, "TP, BP, FP: true, benign, false positive. closed: auto-closed; resolved: handled by the agent.")
+	_, err := fmt.Fprintln(w, "TP, BP, FP: true, benign, false positive; ! marks must_pass.\n"+
+		"closed: auto-closed; resolved: handled by the agent.")
 	return err
 }
 
@@ -128,6 +130,19 @@ func shortGrade(grade string) string {
 		return "FP"
 	}
 	return grade
+}
+
+// goldCell writes the gold grade with the incident's severity, such as
+// "TP crit!", where ! marks a must_pass incident.
+func goldCell(g *runstore.Gold) string {
+	s := shortGrade(g.Grade)
+	if g.Severity != "" {
+		s += " " + g.Severity[:min(len(g.Severity), 4)]
+	}
+	if slices.Contains(g.Tags, metrics.TagMustPass) {
+		s += "!"
+	}
+	return s
 }
 
 // verdictCell writes a verdict as "FP closed 0.90".

@@ -31,6 +31,7 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	predictions := fs.String("predictions", "", "score the verdicts in this JSONL `file` instead of running the suite's agents")
 	onlyPredicted := fs.Bool("only-predicted", false, "with --predictions, score only the incidents the file has a verdict for")
 	quiet := fs.Bool("quiet", false, "log only warnings and errors, not progress")
+	name := fs.String("name", "", "`name` of the run, used in the run folder and report, overriding the suite's (such as release-1.4)")
 	policy := fs.String("policy", "", "gate policy `file`, overriding the suite's")
 	repeats := fs.Int("repeats", 0, "`k` repeated samples per incident and agent, overriding the suite's")
 	concurrency := fs.Int("concurrency", 0, "agent calls in flight at once, overriding the suite's")
@@ -47,8 +48,8 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	if *quiet {
 		e.log = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	if *resume != "" && (*config != "" || *dataset != "" || *predictions != "" || *policy != "" || *repeats != 0 || *shard != "") {
-		return usageError("--resume continues a run with its own suite, dataset and settings; drop --config, --dataset, --predictions, --policy, --repeats and --shard")
+	if *resume != "" && (*config != "" || *dataset != "" || *predictions != "" || *policy != "" || *repeats != 0 || *shard != "" || *name != "") {
+		return usageError("--resume continues a run with its own suite, dataset and settings; drop --config, --dataset, --predictions, --policy, --repeats, --shard and --name")
 	}
 
 	var dir string
@@ -59,7 +60,7 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 		opts.Concurrency = *concurrency
 		err = evaluation.Resume(ctx, dir, e.getenv, opts)
 	} else {
-		dir, err = startRun(ctx, e, runFlags{*config, *out, *dataset, *predictions, *policy, *repeats, *concurrency, *shard, *onlyPredicted})
+		dir, err = startRun(ctx, e, runFlags{*config, *out, *dataset, *predictions, *policy, *repeats, *concurrency, *shard, *onlyPredicted, *name})
 	}
 	if err != nil {
 		return runError(dir, err)
@@ -88,6 +89,7 @@ type runFlags struct {
 	repeats, concurrency                      int
 	shard                                     string
 	onlyPredicted                             bool
+	name                                      string
 }
 
 func startRun(ctx context.Context, e *env, f runFlags) (string, error) {
@@ -97,6 +99,9 @@ func startRun(ctx context.Context, e *env, f runFlags) (string, error) {
 		if s, err = suite.Load(f.config); err != nil {
 			return "", usageError("%v", err)
 		}
+	}
+	if f.name != "" {
+		s.Name = f.name
 	}
 	shard, err := parseShard(f.shard, e.getenv)
 	if err != nil {
