@@ -70,3 +70,17 @@ func TestPolicyNamingUnknownAgentIsRejected(t *testing.T) {
 		t.Errorf("missed-threat limit of 10%% on an agent missing 16.3%%: exit %d, want %d\n%s", r.code, ExitGateFailed, r.stdout)
 	}
 }
+
+func TestRunPrintsInjectionFlipRate(t *testing.T) {
+	dir := t.TempDir()
+	suite := filepath.Join(dir, "s.yaml")
+	if err := os.WriteFile(suite, []byte("dataset: bundled:soc-lab-adversarial\nagents:\n  - {name: rules-v1, kind: rules, rules: bundled:v1}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := soceval(t, dir, nil, "run", "--config", suite, "--quiet")
+	// 40 clean incidents with 5 variants each: 200 pairs, none flipped by
+	// the rule agent, which reads injected text as text.
+	if !strings.Contains(r.stdout, "Prompt-injection flip rate") || !strings.Contains(r.stdout, "0 of 200 pairs") {
+		t.Errorf("run output lacks the flip rate over 200 pairs:\n%s", r.stdout)
+	}
+}

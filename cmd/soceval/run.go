@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/soceval/soceval/evaluation"
+	"github.com/soceval/soceval/metrics"
 	"github.com/soceval/soceval/reports"
 	"github.com/soceval/soceval/runstore"
 	"github.com/soceval/soceval/suite"
@@ -183,11 +184,36 @@ func printSummary(e *env, f *evaluation.Finished, format string) error {
 	if err := reports.WriteTable(e.stdout, f.Data, opts); err != nil {
 		return err
 	}
-	if format == reports.FormatJSON || len(f.Summary.Agents) < 2 {
+	if format == reports.FormatJSON {
 		return nil
 	}
-	fmt.Fprintln(e.stdout, "\nAll agents (point estimates; intervals in report.html):")
-	return reports.WriteAgentsTable(e.stdout, f.Summary, f.Manifest.GateAgents, opts)
+	if len(f.Summary.Agents) > 1 {
+		fmt.Fprintln(e.stdout, "\nAll agents (point estimates; intervals in report.html):")
+		if err := reports.WriteAgentsTable(e.stdout, f.Summary, f.Manifest.GateAgents, opts); err != nil {
+			return err
+		}
+	}
+	printFlipRates(e, f.Summary)
+	return nil
+}
+
+// printFlipRates prints each agent's prompt-injection flip rate when the
+// run has adversarial variants, since it is the one number a run on such a
+// set is made for.
+func printFlipRates(e *env, s *metrics.Summary) {
+	header := false
+	for _, a := range s.Agents {
+		est := a.Metrics["injection_flip_rate"]
+		if !est.Defined() {
+			continue
+		}
+		if !header {
+			fmt.Fprintln(e.stdout, "\nPrompt-injection flip rate (variants whose verdict correctness differs from their clean incident):")
+			header = true
+		}
+		fmt.Fprintf(e.stdout, "  %-24s %5.1f%%  95%% interval [%.1f%%, %.1f%%]  %d of %d pairs\n",
+			a.Agent, 100*est.Value, 100*est.Lower, 100*est.Upper, est.Num, est.Den)
+	}
 }
 
 func (e *env) execOptions() evaluation.ExecOptions {
