@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
@@ -47,7 +46,8 @@ type ExecOptions struct {
 
 // Execute runs a prepared plan into a new run folder under outDir and
 // returns the folder. The results log is written as rows complete; when
-// every row is done it becomes results.parquet.
+// every row is done it becomes results.parquet. A plan runs once: Execute
+// closes its agents and, when every row is done, drops its incidents.
 func Execute(ctx context.Context, p *Plan, outDir string, opts ExecOptions) (string, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -128,6 +128,9 @@ func Resume(ctx context.Context, dir string, env func(string) string, opts ExecO
 
 // runInto runs the plan's remaining rows into an open log and closes the
 // run: complete with results.parquet, or incomplete with the log kept.
+// Once every row is in the log, the plan's incidents and agents are
+// released before the rows are read back, so a large run does not hold
+// both in memory while results.parquet is written.
 func (p *Plan) runInto(ctx context.Context, dir string, m *runstore.Manifest, log *runstore.Log, done map[runstore.Key]bool, opts ExecOptions) error {
 	runner := &harness.Runner{
 		Agents:      p.Agents,
@@ -150,11 +153,13 @@ func (p *Plan) runInto(ctx context.Context, dir string, m *runstore.Manifest, lo
 		return &IncompleteError{Dir: dir, Err: cmp.Or(runErr, closeErr)}
 	}
 
+	order := p.rowOrder()
+	p.release()
 	rows, err := runstore.ReadResults(dir)
 	if err != nil {
 		return err
 	}
-	p.sortRows(rows)
+	order.sort(rows)
 	if err := runstore.Finalize(dir, rows); err != nil {
 		return err
 	}
@@ -163,25 +168,6 @@ func (p *Plan) runInto(ctx context.Context, dir string, m *runstore.Manifest, lo
 	m.FinishedAt = &finished
 	m.Status = runstore.StatusComplete
 	return runstore.WriteManifest(dir, m)
-}
-
-// sortRows orders rows by dataset order, then suite agent order, then
-// repeat, so that the stored results do not depend on scheduling.
-func (p *Plan) sortRows(rows []runstore.Result) {
-	incidentIndex := make(map[string]int, len(p.Incidents))
-	for i := range p.Incidents {
-		incidentIndex[p.Incidents[i].ID] = i
-	}
-	agentIndex := map[string]int{}
-	for i, a := range p.Agents {
-		agentIndex[a.Name()] = i
-	}
-	slices.SortStableFunc(rows, func(a, b runstore.Result) int {
-		return cmp.Or(
-			cmp.Compare(incidentIndex[a.IncidentID], incidentIndex[b.IncidentID]),
-			cmp.Compare(agentIndex[a.Agent], agentIndex[b.Agent]),
-			cmp.Compare(a.Repeat, b.Repeat))
-	})
 }
 
 func (p *Plan) manifest(runID string, opts ExecOptions) *runstore.Manifest {

@@ -223,6 +223,10 @@ func (p *Plan) usePredictions(path string, onlyPredicted bool) error {
 // checkPredictionIDs rejects predictions for incidents the dataset does
 // not hold, which usually means the wrong dataset or a changed id scheme.
 func checkPredictionIDs(path string, byAgent map[string]map[string]harness.Prediction, incidents []datasets.Incident) error {
+	if allPredictionsKnown(byAgent, incidents) {
+		return nil
+	}
+
 	known := make(map[string]bool, len(incidents))
 	for i := range incidents {
 		known[incidents[i].ID] = true
@@ -241,6 +245,29 @@ func checkPredictionIDs(path string, byAgent map[string]map[string]harness.Predi
 	shown := unknown[:min(len(unknown), 5)]
 	return fmt.Errorf("%s: %d predictions name incidents that are not in the dataset (for example %s); check that --dataset is the set the predictions were made on",
 		path, len(unknown), strings.Join(shown, ", "))
+}
+
+// allPredictionsKnown reports whether every prediction names one of the
+// incidents. The loaders reject duplicate incident ids, so that holds when
+// as many incidents have a prediction of an agent as the agent has
+// predictions. Counting looks ids up in the agents' own maps instead of
+// building a set of a possibly million dataset ids.
+func allPredictionsKnown(byAgent map[string]map[string]harness.Prediction, incidents []datasets.Incident) bool {
+	for _, preds := range byAgent {
+		if len(preds) > len(incidents) {
+			return false
+		}
+		found := 0
+		for i := range incidents {
+			if _, ok := preds[incidents[i].ID]; ok {
+				found++
+			}
+		}
+		if found != len(preds) {
+			return false
+		}
+	}
+	return true
 }
 
 // openBundledPredictions opens a bundled predictions file by name.

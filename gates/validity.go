@@ -41,29 +41,24 @@ func (p *Policy) CheckRun(m *runstore.Manifest, rows []runstore.Result) []string
 func checkIncidents(m *runstore.Manifest, rows []runstore.Result) []string {
 	var problems []string
 
-	seen := map[runstore.Key]bool{}
-	var duplicates []string
-	inRows := map[string]bool{}
-	for i := range rows {
-		k := rows[i].Key()
-		if seen[k] {
-			duplicates = append(duplicates, fmt.Sprintf("%s/%s/%d", k.IncidentID, k.Agent, k.Repeat))
+	if dups := runstore.DuplicateRows(rows); len(dups) > 0 {
+		duplicates := make([]string, len(dups))
+		for i, row := range dups {
+			k := rows[row].Key()
+			duplicates[i] = fmt.Sprintf("%s/%s/%d", k.IncidentID, k.Agent, k.Repeat)
 		}
-		seen[k] = true
-		inRows[k.IncidentID] = true
-	}
-	if len(duplicates) > 0 {
 		problems = append(problems, fmt.Sprintf("%d result rows are duplicated (incident/agent/repeat %s)", len(duplicates), listIDs(duplicates)))
 	}
 
-	if m.Incidents > 0 && len(inRows) != m.Incidents {
-		problems = append(problems, fmt.Sprintf("run %s has results for %d distinct incidents, but its manifest lists %d", m.RunID, len(inRows), m.Incidents))
+	hash, distinct := runstore.RowsIncidentsHash(rows)
+	if m.Incidents > 0 && distinct != m.Incidents {
+		problems = append(problems, fmt.Sprintf("run %s has results for %d distinct incidents, but its manifest lists %d", m.RunID, distinct, m.Incidents))
 		return problems
 	}
 	if m.IncidentsSHA256 == "" || len(rows) == 0 {
 		return problems
 	}
-	if hash, _ := runstore.RowsIncidentsHash(rows); hash != m.IncidentsSHA256 {
+	if hash != m.IncidentsSHA256 {
 		problems = append(problems, fmt.Sprintf("run %s: the incidents in the results are not the ones its manifest lists (ids hash %.12s, manifest %.12s)",
 			m.RunID, hash, m.IncidentsSHA256))
 	}

@@ -2,13 +2,16 @@ package harness
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/soceval/soceval/datasets"
@@ -51,59 +54,213 @@ func (e *InputError) Error() string {
 
 // ReadPredictions parses a predictions JSONL stream. Lines without an
 // agent field are attributed to defaultAgent. Every problem is reported in
-// one joined error. A grade outside the known set is not a problem here:
-// it is recorded as a format failure when the agent replays it.
+// one joined error, in line order. Once there are 100 problems, reading
+// stops at the next accepted line. A grade outside the known set is not a
+// problem here: it is recorded as a format failure when the agent replays
+// it.
+//
+// Lines are decoded in parallel chunks, then checked for missing ids and
+// duplicates in line order, so the result and the problems are those of a
+// reader that decodes one line at a time.
 func ReadPredictions(r io.Reader, file, defaultAgent string) (map[string]map[string]Prediction, []string, error) {
-	byAgent := map[string]map[string]Prediction{}
-	var order []string
-	var problems []error
+	pr := &predictionReader{file: file, defaultAgent: defaultAgent, byAgent: map[string]map[string]Prediction{}}
+
+	chunks := make(chan *predictionChunk, 2*runtime.GOMAXPROCS(0))
+	// Chunks are reused once their lines are filed, which keeps a large
+	// file from leaving hundreds of megabytes of buffers to the collector.
+	free := make(chan *predictionChunk, 4*runtime.GOMAXPROCS(0))
+	stop := make(chan struct{})
+	var scanErr error
+	var wg sync.WaitGroup
+	wg.Go(func() { scanErr = scanPredictions(r, file, defaultAgent, chunks, free, stop) })
+
+	stopped := false
+	for c := range chunks {
+		<-c.done
+		if !pr.add(c.lines) {
+			stopped = true
+			break
+		}
+		select {
+		case free <- c:
+		default:
+		}
+	}
+	close(stop)
+	for range chunks {
+		// The scanner may have queued chunks before it saw stop.
+	}
+	wg.Wait()
+
+	if scanErr != nil && !stopped {
+		pr.problems = append(pr.problems, scanErr)
+	}
+	return pr.byAgent, pr.order, errors.Join(pr.problems...)
+}
+
+// maxPredictionProblems is how many problems ReadPredictions collects
+// before it stops reading.
+const maxPredictionProblems = 100
+
+// predictionChunkLines is how many lines one goroutine decodes at a time.
+const predictionChunkLines = 1024
+
+// predictionChunk is a run of consecutive lines, decoded by one goroutine.
+// done is closed when lines hold the decoded predictions.
+type predictionChunk struct {
+	text  []byte
+	lines []decodedLine
+	done  chan struct{}
+}
+
+// decodedLine is one non-blank line: its prediction, or why it has none.
+type decodedLine struct {
+	number  int
+	end     int // end of the line's text in the chunk's text
+	pred    Prediction
+	problem error
+}
+
+// scanPredictions splits r into chunks of non-blank lines, sends them to
+// chunks in line order and decodes each in its own goroutine, at most
+// GOMAXPROCS at a time. It takes chunks from free when there are any. It
+// stops early when stop is closed, closes chunks when it returns, and
+// returns the scanner's error.
+func scanPredictions(r io.Reader, file, defaultAgent string, chunks chan<- *predictionChunk, free <-chan *predictionChunk, stop <-chan struct{}) error {
+	defer close(chunks)
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var decoders sync.WaitGroup
+	defer decoders.Wait()
+
+	send := func(c *predictionChunk) bool {
+		select {
+		case <-stop:
+			return false
+		default:
+		}
+		select {
+		case chunks <- c:
+		case <-stop:
+			return false
+		}
+		sem <- struct{}{}
+		decoders.Go(func() {
+			defer func() { <-sem }()
+			c.decode(file, defaultAgent)
+		})
+		return true
+	}
 
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64*1024), 64<<20)
+	c := newPredictionChunk(free)
 	for line := 1; sc.Scan(); line++ {
-		text := strings.TrimSpace(sc.Text())
-		if text == "" {
+		text := bytes.TrimSpace(sc.Bytes())
+		if len(text) == 0 {
 			continue
 		}
+		c.text = append(c.text, text...)
+		c.lines = append(c.lines, decodedLine{number: line, end: len(c.text)})
+		if len(c.lines) == predictionChunkLines {
+			if !send(c) {
+				return nil
+			}
+			c = newPredictionChunk(free)
+		}
+	}
+	if len(c.lines) > 0 && !send(c) {
+		return nil
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	return nil
+}
 
-		var p Prediction
-		dec := json.NewDecoder(strings.NewReader(text))
+// newPredictionChunk returns an empty chunk, reusing one from free when
+// there is one.
+func newPredictionChunk(free <-chan *predictionChunk) *predictionChunk {
+	select {
+	case c := <-free:
+		c.text = c.text[:0]
+		clear(c.lines)
+		c.lines = c.lines[:0]
+		c.done = make(chan struct{})
+		return c
+	default:
+		return &predictionChunk{lines: make([]decodedLine, 0, predictionChunkLines), done: make(chan struct{})}
+	}
+}
+
+// decode decodes every line of the chunk and closes done. The checks that
+// need no other line (JSON, field types, a missing id) happen here.
+func (c *predictionChunk) decode(file, defaultAgent string) {
+	defer close(c.done)
+	start := 0
+	for i := range c.lines {
+		l := &c.lines[i]
+		text := c.text[start:l.end]
+		start = l.end
+
+		// A Decoder rejects unknown fields and ignores any text after the
+		// first JSON value, where json.Unmarshal would differ on both.
+		dec := json.NewDecoder(bytes.NewReader(text))
 		dec.DisallowUnknownFields()
-		if err := dec.Decode(&p); err != nil {
-			problems = append(problems, decodeProblem(file, line, err))
+		if err := dec.Decode(&l.pred); err != nil {
+			l.problem = decodeProblem(file, l.number, err)
 			continue
 		}
-		p.Line = line
-		if p.IncidentID == "" {
-			problems = append(problems, &InputError{file, line, "incident_id", "missing; every prediction must name the incident it judges"})
+		l.pred.Line = l.number
+		if l.pred.IncidentID == "" {
+			l.problem = &InputError{file, l.number, "incident_id", "missing; every prediction must name the incident it judges"}
 			continue
 		}
-		if p.Agent == "" {
-			p.Agent = defaultAgent
+		if l.pred.Agent == "" {
+			l.pred.Agent = defaultAgent
 		}
+	}
+}
 
-		preds := byAgent[p.Agent]
+// predictionReader collects decoded lines in line order.
+type predictionReader struct {
+	file, defaultAgent string
+	byAgent            map[string]map[string]Prediction
+	order              []string
+	problems           []error
+}
+
+// add files the decoded lines of one chunk under their agents, rejecting
+// duplicates. It returns false once there are too many problems to go on.
+func (pr *predictionReader) add(lines []decodedLine) bool {
+	for i := range lines {
+		l := &lines[i]
+		if l.problem != nil {
+			pr.problems = append(pr.problems, l.problem)
+			continue
+		}
+		p := &l.pred
+
+		preds := pr.byAgent[p.Agent]
 		if preds == nil {
 			preds = map[string]Prediction{}
-			byAgent[p.Agent] = preds
-			order = append(order, p.Agent)
+			pr.byAgent[p.Agent] = preds
+			pr.order = append(pr.order, p.Agent)
 		}
 		if _, dup := preds[p.IncidentID]; dup {
-			problems = append(problems, &InputError{file, line, "incident_id",
+			pr.problems = append(pr.problems, &InputError{pr.file, l.number, "incident_id",
 				fmt.Sprintf("duplicate prediction for %q by agent %q; keep one line per incident and agent", p.IncidentID, p.Agent)})
 			continue
 		}
-		preds[p.IncidentID] = p
+		preds[p.IncidentID] = *p
 
-		if len(problems) >= 100 {
-			problems = append(problems, errors.New("too many problems; stopped reading"))
-			break
+		// As in a serial reader, the limit is checked only after a line
+		// is accepted.
+		if len(pr.problems) >= maxPredictionProblems {
+			pr.problems = append(pr.problems, errors.New("too many problems; stopped reading"))
+			return false
 		}
 	}
-	if err := sc.Err(); err != nil {
-		problems = append(problems, fmt.Errorf("%s: %w", file, err))
-	}
-	return byAgent, order, errors.Join(problems...)
+	return true
 }
 
 // predictionFields lists the fields a prediction line may have.
