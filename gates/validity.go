@@ -72,17 +72,23 @@ func (p *Policy) checkErrors(rows []runstore.Result) string {
 		return ""
 	}
 	errored := 0
+	first := ""
 	for i := range rows {
 		if rows[i].Error != "" {
 			errored++
+			if first == "" {
+				first = rows[i].Error
+			}
 		}
 	}
 	share := float64(errored) / float64(len(rows))
 	if share <= p.ErrorBudget {
 		return ""
 	}
-	return fmt.Sprintf("%d of %d rows (%.1f%%) got no reply (time-out, HTTP error), over the policy's error budget of %s%%: fix the endpoint and resume the run",
-		errored, len(rows), 100*share, formatLimit(100*p.ErrorBudget))
+	// The first error names the cause, which may be an endpoint, a missing
+	// recording or a verdict missing from a predictions file.
+	return fmt.Sprintf("%d of %d rows (%.1f%%) got no verdict, over the policy's error budget of %s%%; the first error: %s",
+		errored, len(rows), 100*share, formatLimit(100*p.ErrorBudget), first)
 }
 
 func listIDs(ids []string) string {

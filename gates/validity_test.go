@@ -44,7 +44,7 @@ func TestCheckRun(t *testing.T) {
 		{"over error budget", func(m *runstore.Manifest, rows []runstore.Result) []runstore.Result {
 			rows[1].Error = "timed out"
 			return rows
-		}, 1, []string{"1 of 4 rows (25.0%) got no reply", "error budget of 5%"}},
+		}, 1, []string{"1 of 4 rows (25.0%) got no verdict, over the policy's error budget of 5%; the first error: timed out", "error budget of 5%"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
