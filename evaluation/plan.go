@@ -300,8 +300,9 @@ func (p *Plan) checkPolicyAgents() error {
 }
 
 // checkCoverage rejects a predictions file that leaves incidents of the
-// run without a verdict: their rows would be scored as failures and the
-// run would look broken. The error says how to score the subset instead.
+// run without a verdict, because their rows would be scored as failures
+// and the run would look broken. The error explains how to score the
+// subset instead.
 func checkCoverage(path string, byAgent map[string]map[string]harness.Prediction, order []string, incidents []datasets.Incident) error {
 	for _, agent := range order {
 		var missing []string

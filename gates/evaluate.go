@@ -12,7 +12,7 @@ import (
 // when slice is not nil. PairedRows builds one from two runs' rows.
 type CompareFunc func(agent string, slice *SliceRef, metric string) (metrics.Delta, error)
 
-// Input is what a policy is evaluated on.
+// Input is the data a policy is evaluated on.
 type Input struct {
 	// Candidate is the metrics of the run being gated.
 	Candidate *metrics.Summary
