@@ -1,7 +1,6 @@
 package runstore
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 	"hash/maphash"
@@ -9,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"sync"
 
 	"github.com/parquet-go/parquet-go"
@@ -220,54 +218,21 @@ func Finalize(dir string, rows []Result) error {
 }
 
 // dedupe returns rows without the rows whose key an earlier row already
-// has, keeping the order. Keys are compared by a 64-bit hash first, and
-// the hashes are sorted rather than put in a map, which is faster for a
-// million rows. Rows whose hashes collide are compared in full. When no
-// row repeats, rows itself is returned.
+// has, keeping the order. When no row repeats, rows itself is returned.
 func dedupe(rows []Result) []Result {
-	type hashed struct {
-		h   uint64
-		row int32
-	}
-	seed := maphash.MakeSeed()
-	hs := make([]hashed, len(rows))
-	for i := range rows {
-		hs[i] = hashed{keyHash(seed, &rows[i]), int32(i)}
-	}
-	slices.SortFunc(hs, func(a, b hashed) int {
-		return cmp.Or(cmp.Compare(a.h, b.h), cmp.Compare(a.row, b.row))
-	})
-
-	var dup []bool
-	for start := 0; start < len(hs); {
-		end := start + 1
-		for end < len(hs) && hs[end].h == hs[start].h {
-			end++
-		}
-		// Within a run of equal hashes, rows are in file order, so the
-		// first row of each key is the one kept.
-		for j := start + 1; j < end; j++ {
-			for i := start; i < j; i++ {
-				if rows[hs[i].row].Key() == rows[hs[j].row].Key() {
-					if dup == nil {
-						dup = make([]bool, len(rows))
-					}
-					dup[hs[j].row] = true
-					break
-				}
-			}
-		}
-		start = end
-	}
-	if dup == nil {
+	dups := DuplicateRows(rows)
+	if len(dups) == 0 {
 		return rows
 	}
 
-	out := make([]Result, 0, len(rows))
+	out := make([]Result, 0, len(rows)-len(dups))
+	next := 0
 	for i := range rows {
-		if !dup[i] {
-			out = append(out, rows[i])
+		if next < len(dups) && dups[next] == i {
+			next++
+			continue
 		}
+		out = append(out, rows[i])
 	}
 	return out
 }
