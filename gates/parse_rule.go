@@ -7,6 +7,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/soceval/soceval/internal/fuzzy"
 	"github.com/soceval/soceval/metrics"
 )
 
@@ -194,7 +195,7 @@ func (ps *parser) checkProportion(r *Rule, line func(string) int) {
 func suggestion(got string, valid []string) string {
 	best, bestDist := "", len(got)/2+2
 	for _, v := range valid {
-		if d := editDistance(strings.ToLower(got), v); d < bestDist {
+		if d := fuzzy.Distance(strings.ToLower(got), v); d < bestDist {
 			best, bestDist = v, d
 		}
 	}
@@ -202,25 +203,4 @@ func suggestion(got string, valid []string) string {
 		return ""
 	}
 	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-// editDistance is the Levenshtein distance between a and b in bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -53,6 +53,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/soceval/soceval/internal/fuzzy"
 )
 
 // Agent kinds.
@@ -375,36 +377,9 @@ func yamlFields(t reflect.Type) []string {
 func closest(got string, valid []string) string {
 	best, bestDist := "", len(got)/2+1
 	for _, v := range valid {
-		if d := editDistance(got, v); d < bestDist {
+		if d := fuzzy.Distance(got, v); d < bestDist {
 			best, bestDist = v, d
 		}
 	}
 	return best
-}
-
-// editDistance is the optimal string alignment distance: insertions,
-// deletions, substitutions and swaps of adjacent letters each cost 1, so
-// the common typo "modle" is one edit from "model".
-func editDistance(a, b string) int {
-	d := make([][]int, len(a)+1)
-	for i := range d {
-		d[i] = make([]int, len(b)+1)
-		d[i][0] = i
-	}
-	for j := range d[0] {
-		d[0][j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
-			}
-		}
-	}
-	return d[len(a)][len(b)]
 }
