@@ -24,6 +24,10 @@ type Prediction struct {
 	LatencyMS  float64  `json:"latency_ms,omitempty"`
 	TokensIn   int      `json:"tokens_in,omitempty"`
 	TokensOut  int      `json:"tokens_out,omitempty"`
+
+	// Line is the line of the predictions file the prediction was read
+	// from, for messages; it is not part of the file format.
+	Line int `json:"-"`
 }
 
 // WritePredictions writes predictions as JSONL.

@@ -18,24 +18,9 @@ import (
 	"github.com/soceval/soceval/runstore"
 )
 
-// Prediction is one line of a predictions file: a verdict produced
-// outside soceval, by a team's own agent or a recorded model run.
-type Prediction struct {
-	IncidentID string   `json:"incident_id"`
-	Agent      string   `json:"agent,omitempty"`
-	Grade      string   `json:"grade"`
-	Confidence *float64 `json:"confidence,omitempty"`
-	Category   string   `json:"category,omitempty"`
-	Actions    []string `json:"actions,omitempty"`
-	Escalate   bool     `json:"escalate,omitempty"`
-	Rationale  string   `json:"rationale,omitempty"`
-	LatencyMS  float64  `json:"latency_ms,omitempty"`
-	TokensIn   int      `json:"tokens_in,omitempty"`
-	TokensOut  int      `json:"tokens_out,omitempty"`
-
-	// Line is the line of the predictions file the prediction was read from.
-	Line int `json:"-"`
-}
+// Prediction is one line of a predictions file; its format belongs to
+// the datasets package, which also writes such files.
+type Prediction = datasets.Prediction
 
 // InputError is a problem in an input file, located by file and line.
 type InputError struct {
