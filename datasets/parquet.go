@@ -5,12 +5,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/parquet-go/parquet-go"
+
+	"github.com/soceval/soceval/internal/parquetio"
 )
 
 // Parquet storage. The file schema is derived from parquetIncident, whose
@@ -253,8 +253,7 @@ func (pw *ParquetWriter) Close() error {
 func (pw *ParquetWriter) Abort() { pw.file.Abort() }
 
 // readParquetFile checks the file's schema and then decodes its row
-// groups in parallel, GOMAXPROCS at a time, each into its own part of one
-// preallocated slice, so the incidents end up in file order.
+// groups in parallel into incidents in file order.
 func readParquetFile(path string, ps *problems) ([]Incident, []position, error) {
 	f, pf, err := openParquet(path)
 	var verr *ValidationError
@@ -267,29 +266,8 @@ func readParquetFile(path string, ps *problems) ([]Incident, []position, error) 
 	}
 	defer f.Close()
 
-	groups := pf.RowGroups()
-	starts := make([]int, len(groups)+1)
-	for i, rg := range groups {
-		starts[i+1] = starts[i] + int(rg.NumRows())
-	}
-	incidents := make([]Incident, starts[len(groups)])
-
-	next := make(chan int, len(groups))
-	for i := range groups {
-		next <- i
-	}
-	close(next)
-	errs := make([]error, len(groups))
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(groups)) {
-		wg.Go(func() {
-			for i := range next {
-				errs[i] = readRowGroup(groups[i], incidents[starts[i]:starts[i+1]])
-			}
-		})
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	incidents, err := parquetio.ReadRowGroups(pf.RowGroups(), readRowGroup)
+	if err != nil {
 		return nil, nil, fmt.Errorf("read %s: %w", path, err)
 	}
 

@@ -7,11 +7,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
-	"sync"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress/zstd"
+
+	"github.com/soceval/soceval/internal/parquetio"
 )
 
 // rowGroupSize keeps row groups at 100k rows: with zstd this gave files
@@ -85,30 +85,9 @@ func ReadResultsFile(path string) ([]Result, error) {
 			path, resultSchema, pf.Schema())
 	}
 
-	groups := pf.RowGroups()
-	starts := make([]int, len(groups)+1)
-	for i, rg := range groups {
-		starts[i+1] = starts[i] + int(rg.NumRows())
-	}
-	rows := make([]Result, starts[len(groups)])
-
 	// Row groups are decoded in parallel, each into its own part of rows.
-	next := make(chan int, len(groups))
-	for i := range groups {
-		next <- i
-	}
-	close(next)
-	errs := make([]error, len(groups))
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(groups)) {
-		wg.Go(func() {
-			for i := range next {
-				errs[i] = readRowGroup(groups[i], rows[starts[i]:starts[i+1]])
-			}
-		})
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	rows, err := parquetio.ReadRowGroups(pf.RowGroups(), readRowGroup)
+	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", path, err)
 	}
 	return rows, nil
