@@ -231,7 +231,7 @@ func (pw *ParquetWriter) Write(in *Incident) error {
 
 func (pw *ParquetWriter) flush() error {
 	if _, err := pw.w.Write(pw.batch); err != nil {
-		return fmt.Errorf("write %s: %w", pw.file.path, err)
+		return fmt.Errorf("write %s: %w", pw.file.Path(), err)
 	}
 	clear(pw.batch)
 	pw.batch = pw.batch[:0]
@@ -244,7 +244,7 @@ func (pw *ParquetWriter) Close() error {
 		return err
 	}
 	if err := pw.w.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", pw.file.path, err)
+		return fmt.Errorf("write %s: %w", pw.file.Path(), err)
 	}
 	return pw.file.Commit()
 }

@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/soceval/soceval/internal/atomicfile"
 )
 
 // Names of the files in a run folder. They are public interface: scripts
@@ -82,35 +84,13 @@ func ReadJSON(path string, v any) error {
 // WriteFileAtomic writes data to a temporary file beside path, syncs it
 // and renames it over path, so readers never see a partial file.
 func WriteFileAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	f, err := atomicfile.Create(path)
 	if err != nil {
 		return err
 	}
-	tmp := f.Name()
-	// CreateTemp makes the file private; run folders are meant to be read
-	// by other users and CI artefact uploaders.
-	if err := f.Chmod(0o644); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return err
-	}
+	defer f.Abort()
 	if _, err := f.Write(data); err != nil {
-		f.Close()
-		os.Remove(tmp)
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return fmt.Errorf("syncing %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return nil
+	return f.Commit()
 }

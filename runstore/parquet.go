@@ -11,6 +11,7 @@ import (
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress/zstd"
 
+	"github.com/soceval/soceval/internal/atomicfile"
 	"github.com/soceval/soceval/internal/parquetio"
 )
 
@@ -25,19 +26,11 @@ var resultSchema = parquet.SchemaOf(new(Result))
 
 // WriteResults writes rows to path as Parquet, atomically.
 func WriteResults(path string, rows []Result) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	f, err := atomicfile.Create(path)
 	if err != nil {
 		return err
 	}
-	tmp := f.Name()
-	fail := func(err error) error {
-		f.Close()
-		os.Remove(tmp)
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := f.Chmod(0o644); err != nil {
-		return fail(err)
-	}
+	defer f.Abort()
 
 	w := parquet.NewGenericWriter[Result](f,
 		parquet.Compression(&zstd.Codec{}),
@@ -45,20 +38,13 @@ func WriteResults(path string, rows []Result) error {
 	for start := 0; start < len(rows); start += rowGroupSize {
 		end := min(start+rowGroupSize, len(rows))
 		if _, err := w.Write(rows[start:end]); err != nil {
-			return fail(err)
+			return fmt.Errorf("writing %s: %w", path, err)
 		}
 	}
 	if err := w.Close(); err != nil {
-		return fail(err)
+		return fmt.Errorf("writing %s: %w", path, err)
 	}
-	if err := f.Sync(); err != nil {
-		return fail(err)
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return os.Rename(tmp, path)
+	return f.Commit()
 }
 
 // ReadResultsFile reads a results Parquet file. A file whose schema
