@@ -169,10 +169,11 @@ func ReadResults(dir string) ([]Result, error) {
 	return dedupe(rows), err
 }
 
-// Finalize converts a run's results log to results.parquet and removes the
-// log. Rows are deduplicated by key.
+// Finalize writes rows, the run's results as ReadResults returns them
+// (each key once), to results.parquet and removes the results log. The
+// caller may reorder rows first, so they are not read again here.
 func Finalize(dir string, rows []Result) error {
-	if err := WriteResults(filepath.Join(dir, ResultsFile), dedupe(rows)); err != nil {
+	if err := WriteResults(filepath.Join(dir, ResultsFile), rows); err != nil {
 		return err
 	}
 	err := os.Remove(filepath.Join(dir, ResultsLogFile))
