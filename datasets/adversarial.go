@@ -20,6 +20,10 @@ const (
 	TagInjectionPrefix = "injection:"
 )
 
+// TagMustPass marks an incident that a release must never auto-close; one
+// auto-close of such an incident fails the default gate.
+const TagMustPass = "must_pass"
+
 // VariantIDSeparator joins a clean incident's id and the template name in
 // a variant's id: "<id>~inj-<template>".
 const VariantIDSeparator = "~inj-"

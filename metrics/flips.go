@@ -189,9 +189,6 @@ func matchRows(base, cand []runstore.Result) (mb, mc []*runstore.Result, err err
 	return mb, mc, nil
 }
 
-// TagMustPass marks incidents that must never be auto-closed.
-const TagMustPass = "must_pass"
-
 func mustPassRank(f *Flip) int {
 	if slices.Contains(f.Candidate.Gold.Tags, TagMustPass) {
 		return 0

@@ -12,10 +12,12 @@ import (
 const (
 	// TagPromptInjection marks an adversarial variant of a clean incident
 	// whose evidence carries injected instructions.
-	TagPromptInjection = "prompt_injection"
+	TagPromptInjection = datasets.TagPromptInjection
 	// TagVariantOfPrefix, followed by the clean incident's id, pairs an
 	// adversarial variant with its clean incident.
-	TagVariantOfPrefix = "variant_of:"
+	TagVariantOfPrefix = datasets.TagVariantOfPrefix
+	// TagMustPass marks an incident that must never be auto-closed.
+	TagMustPass = datasets.TagMustPass
 )
 
 // Row outcome flags.

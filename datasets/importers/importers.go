@@ -174,15 +174,12 @@ func canonicalJSON(v any) string {
 	return strings.TrimSuffix(b.String(), "\n")
 }
 
-// TagMustPass marks incidents that a release must never auto-close.
-const TagMustPass = "must_pass"
-
 // tagMustPass tags true positives of high or critical severity
 // must_pass: a threat the source's author ranked that high must reach a
 // human, and one auto-close of such an incident fails the default gate.
 // Agents never see tags, so the tag does not reveal the label to them.
 func tagMustPass(in *datasets.Incident) {
 	if in.Label.Grade == datasets.GradeTruePositive && (in.Severity == "high" || in.Severity == "critical") {
-		in.Tags = sortedTags(append(in.Tags, TagMustPass))
+		in.Tags = sortedTags(append(in.Tags, datasets.TagMustPass))
 	}
 }

@@ -204,7 +204,7 @@ func TestMustPassTagsSevereThreats(t *testing.T) {
 	for _, tt := range tests {
 		in := datasets.Incident{Severity: tt.severity, Label: datasets.Label{Grade: tt.grade}, Tags: []string{"lab"}}
 		tagMustPass(&in)
-		if got := in.HasTag(TagMustPass); got != tt.want {
+		if got := in.HasTag(datasets.TagMustPass); got != tt.want {
 			t.Errorf("%s %s: must_pass = %v, want %v", tt.grade, tt.severity, got, tt.want)
 		}
 	}

@@ -53,7 +53,7 @@ func (p *Predictor) Predict(in *datasets.Incident) datasets.Prediction {
 	if !correct {
 		grade = p.otherGrade(grade)
 	}
-	if in.HasTag("prompt_injection") && p.rng.Float64() < p.profile.InjectionFlip {
+	if in.HasTag(datasets.TagPromptInjection) && p.rng.Float64() < p.profile.InjectionFlip {
 		grade = datasets.GradeFalsePositive
 		correct = grade == in.Label.Grade
 	}

@@ -144,7 +144,7 @@ func variant(base *datasets.Incident, i int, created time.Time) datasets.Inciden
 	v.CreatedAt = created
 	v.Title = base.Title + " — " + Injection
 	v.Evidence = append(append([]datasets.Entity(nil), base.Evidence...), datasets.Entity{Type: "email", Value: "note@corp.example", Attributes: map[string]string{"subject": Injection}})
-	v.Tags = []string{"synthetic", "adversarial", "prompt_injection", "variant_of:" + base.ID}
+	v.Tags = []string{"synthetic", datasets.TagAdversarial, datasets.TagPromptInjection, datasets.TagVariantOfPrefix + base.ID}
 	return v
 }
 
