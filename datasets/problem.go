@@ -22,10 +22,10 @@ type Problem struct {
 	// used when there is no line number (Parquet, Validate on a slice).
 	Row int
 	// Field is the JSON field path, such as "label.grade" or
-	// "alerts[2].time", spelt as the file's CSV column (label_grade) in CSV
-	// files; empty for problems of the whole record or file.
+	// "alerts[2].time". In CSV files it is the column as written
+	// (label_grade). It is empty for problems of a whole record or file.
 	Field string
-	// Message says what is wrong and what is expected.
+	// Message describes what is wrong and what is expected.
 	Message string
 }
 

@@ -90,7 +90,7 @@ type RuleResult struct {
 type Outcome struct {
 	Status Status `json:"status"`
 	// Valid is false when the run cannot be judged, for example because it
-	// is incomplete or its error budget was exceeded. Problems says why.
+	// is incomplete or its error budget was exceeded. Problems lists the reasons.
 	Valid    bool         `json:"valid"`
 	Problems []string     `json:"problems,omitempty"`
 	Policy   string       `json:"policy"`
