@@ -22,6 +22,10 @@ type sliceView struct {
 // slice. variant_of: tags only pair an adversarial variant with its clean
 // incident, and a slice of one incident says nothing, so they are left
 // out too; at scale they made most of metrics.json.
+//
+// NOTE: every other tag value gets a slice with every metric, so a set
+// with many distinct tags makes a large metrics.json (10 MB for the
+// bundled default run, see docs/benchmarks.md).
 func sliceValues(g *runstore.Gold, dimension string) []string {
 	var values []string
 	switch dimension {
